@@ -1,0 +1,52 @@
+# Zichtlijn: `make run` serves the embedded default; `make test` runs every test.
+# Both set up whatever is missing first (venv, Python packages, vendored htmx, Chromium).
+
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+VENV_STAMP   := $(VENV)/.installed
+VENDOR_STAMP := app/static/vendor/.installed
+
+.PHONY: setup run test test-fast bench messages screenshots clean
+
+setup: $(VENV_STAMP) $(VENDOR_STAMP)
+
+$(VENV_STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+# htmx 2 and its ws extension, pinned in package.json, served from app/static (no CDN).
+$(VENDOR_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p app/static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx-ext-ws/dist/ws.js app/static/vendor/
+	touch $@
+
+# Browser tests drive Debian's Chromium (Playwright cannot download browsers here).
+/usr/bin/chromium:
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+
+run: setup
+	$(BIN)/uvicorn app.main:create_app --factory --host $(HOST) --port $(PORT) --ws-max-size 65536 --proxy-headers
+
+test: setup /usr/bin/chromium
+	$(BIN)/pytest -q
+
+# Everything but the browser tests: for a quick loop while coding.
+test-fast: setup
+	$(BIN)/pytest -q -m "not e2e"
+
+# Extract UI strings into the catalogs; translate the new entries in the .po files after.
+messages: setup
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 -k gettext_noop --no-location --sort-output -o app/translations/messages.pot app
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching --ignore-obsolete
+
+clean:
+	rm -rf $(VENV) node_modules app/static/vendor

@@ -1,0 +1,1 @@
+"""Zichtlijn: live service-blueprint workshops."""

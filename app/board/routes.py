@@ -1,0 +1,205 @@
+"""The board page and every board change: cards (anyone), phases and lanes (facilitator).
+
+Each change reads top to bottom: who is asking, validate and write (in the
+service), commit, render, broadcast (`board_change`), answer with the same
+fragments in the asker's language.
+"""
+
+from __future__ import annotations
+
+from litestar import Request, Response, get, post
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.board import fragments, service
+from app.realtime import board_change
+from app.responses import html, page
+from app.templating import environment, render_block
+from app.security import current_member, require_facilitator, require_member
+from app.workshops.routes import base_url, join_url
+from app.workshops.service import format_code, members
+
+CARD_SAVED = "zl:card-saved"
+DIALOG_DONE = "zl:dialog-done"
+
+
+@get("/w/{slug:str}")
+async def board_page(request: Request, db_session: AsyncSession, slug: str) -> Response:
+    workshop, member = await current_member(request, db_session, slug)
+    if member is None:
+        return page("not_member.html", status_code=403, workshop=workshop)
+    board = await service.load_board(db_session, workshop)
+    online = request.app.state.hub.online(workshop.id)
+    people = await members(db_session, workshop.id, online) if online else []
+    return page(
+        "board.html", workshop=workshop, board=board, member=member, people=people,
+        join_link=join_url(request, workshop.join_token), join_code=format_code(workshop.join_code),
+        facilitator_link=f"{base_url(request)}/f/{workshop.facilitator_token}" if member.is_facilitator else "",
+    )
+
+
+# -- cards ------------------------------------------------------------------------------------
+
+
+@post("/w/{slug:str}/cards")
+async def add_card(request: Request, db_session: AsyncSession, slug: str) -> Response:
+    workshop, member = await require_member(request, db_session, slug)
+    form = await request.form()
+    async with board_change(request, db_session, workshop) as change:
+        card = await service.add_card(
+            db_session, request.app.state.settings, workshop, member, form.get("phase_id"), form.get("lane_id"), form.get("text")
+        )
+        change.add(fragments.cell(workshop, card.phase_id, card.lane_id))
+    return html(change.render(), trigger=CARD_SAVED)
+
+
+@post("/w/{slug:str}/cards/{card_id:int}")
+async def edit_card(request: Request, db_session: AsyncSession, slug: str, card_id: int) -> Response:
+    """Save a card's text, and move it when the form names another cell."""
+    workshop, member = await require_member(request, db_session, slug)
+    form = await request.form()
+    async with board_change(request, db_session, workshop) as change:
+        card = await service.edit_card(db_session, request.app.state.settings, workshop, member, card_id, form.get("text"))
+        change.add(fragments.card(workshop, card.id))
+        if form.get("phase_id") and form.get("lane_id"):
+            card, source = await service.move_card(db_session, workshop, member, card_id, form.get("phase_id"), form.get("lane_id"))
+            if source != (card.phase_id, card.lane_id):
+                change.add(fragments.cell(workshop, *source), fragments.cell(workshop, card.phase_id, card.lane_id))
+    return html(change.render(), trigger=CARD_SAVED)
+
+
+@post("/w/{slug:str}/cards/{card_id:int}/move")
+async def move_card(request: Request, db_session: AsyncSession, slug: str, card_id: int) -> Response:
+    workshop, member = await require_member(request, db_session, slug)
+    form = await request.form()
+    async with board_change(request, db_session, workshop) as change:
+        card, source = await service.move_card(db_session, workshop, member, card_id, form.get("phase_id"), form.get("lane_id"))
+        change.add(fragments.cell(workshop, *source), fragments.cell(workshop, card.phase_id, card.lane_id))
+    return html(change.render())
+
+
+@post("/w/{slug:str}/cards/{card_id:int}/delete")
+async def delete_card(request: Request, db_session: AsyncSession, slug: str, card_id: int) -> Response:
+    workshop, member = await require_member(request, db_session, slug)
+    async with board_change(request, db_session, workshop) as change:
+        card = await service.delete_card(db_session, workshop, member, card_id)
+        change.add(fragments.card_removed(card.id))
+    return html(change.render(), trigger=CARD_SAVED)
+
+
+# -- phases (facilitator) ---------------------------------------------------------------------
+
+
+@get("/w/{slug:str}/phases/{phase_id:int}/edit")
+async def phase_form(request: Request, db_session: AsyncSession, slug: str, phase_id: int) -> Response:
+    workshop, _member = await require_facilitator(request, db_session, slug)
+    phase = await service.get_phase(db_session, workshop, phase_id)
+    return html(render_block(environment(), "board.html", "phase_form", workshop=workshop, phase=phase))
+
+
+@post("/w/{slug:str}/phases")
+async def add_phase(request: Request, db_session: AsyncSession, slug: str) -> Response:
+    workshop, member = await require_facilitator(request, db_session, slug)
+    form = await request.form()
+    async with board_change(request, db_session, workshop) as change:
+        await service.add_phase(db_session, workshop, member, form.get("name"))
+        change.add(fragments.whole_board(workshop))
+    return html(change.render(), trigger=DIALOG_DONE)
+
+
+@post("/w/{slug:str}/phases/{phase_id:int}")
+async def update_phase(request: Request, db_session: AsyncSession, slug: str, phase_id: int) -> Response:
+    workshop, member = await require_facilitator(request, db_session, slug)
+    form = await request.form()
+    async with board_change(request, db_session, workshop) as change:
+        await service.update_phase(db_session, workshop, member, phase_id, form.get("name"), form.get("trigger"), form.get("completion"))
+        change.add(fragments.whole_board(workshop))
+    return html(change.render(), trigger=DIALOG_DONE)
+
+
+@post("/w/{slug:str}/phases/{phase_id:int}/move")
+async def move_phase(request: Request, db_session: AsyncSession, slug: str, phase_id: int) -> Response:
+    workshop, member = await require_facilitator(request, db_session, slug)
+    form = await request.form()
+    async with board_change(request, db_session, workshop) as change:
+        await service.move_phase(db_session, workshop, member, phase_id, _step(form.get("step")))
+        change.add(fragments.whole_board(workshop))
+    return html(change.render())
+
+
+@post("/w/{slug:str}/phases/{phase_id:int}/delete")
+async def delete_phase(request: Request, db_session: AsyncSession, slug: str, phase_id: int) -> Response:
+    workshop, member = await require_facilitator(request, db_session, slug)
+    async with board_change(request, db_session, workshop) as change:
+        await service.delete_phase(db_session, workshop, member, phase_id)
+        change.add(fragments.whole_board(workshop))
+    return html(change.render(), trigger=DIALOG_DONE)
+
+
+# -- lanes (facilitator) ----------------------------------------------------------------------
+
+
+@get("/w/{slug:str}/lanes/{lane_id:int}/edit")
+async def lane_form(request: Request, db_session: AsyncSession, slug: str, lane_id: int) -> Response:
+    workshop, _member = await require_facilitator(request, db_session, slug)
+    lane = await service.get_lane(db_session, workshop, lane_id)
+    return html(render_block(environment(), "board.html", "lane_form", workshop=workshop, lane=lane))
+
+
+@post("/w/{slug:str}/lanes")
+async def add_lane(request: Request, db_session: AsyncSession, slug: str) -> Response:
+    workshop, member = await require_facilitator(request, db_session, slug)
+    form = await request.form()
+    async with board_change(request, db_session, workshop) as change:
+        await service.add_lane(db_session, workshop, member, str(form.get("group") or ""), form.get("name"))
+        change.add(fragments.whole_board(workshop))
+    return html(change.render(), trigger=DIALOG_DONE)
+
+
+@post("/w/{slug:str}/lanes/{lane_id:int}")
+async def update_lane(request: Request, db_session: AsyncSession, slug: str, lane_id: int) -> Response:
+    workshop, member = await require_facilitator(request, db_session, slug)
+    form = await request.form()
+    async with board_change(request, db_session, workshop) as change:
+        await service.update_lane(db_session, workshop, member, lane_id, form.get("name"), form.get("question"))
+        change.add(fragments.whole_board(workshop))
+    return html(change.render(), trigger=DIALOG_DONE)
+
+
+@post("/w/{slug:str}/lanes/{lane_id:int}/move")
+async def move_lane(request: Request, db_session: AsyncSession, slug: str, lane_id: int) -> Response:
+    workshop, member = await require_facilitator(request, db_session, slug)
+    form = await request.form()
+    async with board_change(request, db_session, workshop) as change:
+        await service.move_lane(db_session, workshop, member, lane_id, _step(form.get("step")))
+        change.add(fragments.whole_board(workshop))
+    return html(change.render())
+
+
+@post("/w/{slug:str}/lanes/{lane_id:int}/split")
+async def split_lane(request: Request, db_session: AsyncSession, slug: str, lane_id: int) -> Response:
+    workshop, member = await require_facilitator(request, db_session, slug)
+    form = await request.form()
+    async with board_change(request, db_session, workshop) as change:
+        await service.split_lane(db_session, workshop, member, lane_id, form.get("name"))
+        change.add(fragments.whole_board(workshop))
+    return html(change.render(), trigger=DIALOG_DONE)
+
+
+@post("/w/{slug:str}/lanes/{lane_id:int}/delete")
+async def delete_lane(request: Request, db_session: AsyncSession, slug: str, lane_id: int) -> Response:
+    workshop, member = await require_facilitator(request, db_session, slug)
+    async with board_change(request, db_session, workshop) as change:
+        await service.delete_lane(db_session, workshop, member, lane_id)
+        change.add(fragments.whole_board(workshop))
+    return html(change.render(), trigger=DIALOG_DONE)
+
+
+def _step(value: object) -> int:
+    return -1 if str(value).strip() == "-1" else 1
+
+
+ROUTES = [
+    board_page, add_card, edit_card, move_card, delete_card,
+    phase_form, add_phase, update_phase, move_phase, delete_phase,
+    lane_form, add_lane, update_lane, move_lane, split_lane, delete_lane,
+]

@@ -1,0 +1,370 @@
+"""Board changes as plain async functions on a session.
+
+Each mutating function validates, writes, and records the change in the event
+log with the board's next sequence number. Committing, rendering and
+broadcasting are the caller's (see `app.realtime.BoardChange`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.config import Settings
+from app.errors import NotFound, UserError
+from app.i18n import gettext as _
+from app.models import BACKSTAGE, LANE_GROUPS, VISIBLE, Card, Event, Lane, Participant, Phase, Workshop, utcnow
+
+MAX_PHASES = 20
+MAX_LANES = 20
+
+
+@dataclass
+class BoardView:
+    workshop: Workshop
+    phases: list[Phase]
+    lanes: list[Lane]  # in display order: visible lanes, the line, backstage lanes
+    cards: dict[tuple[int, int], list[Card]] = field(default_factory=dict)
+
+    def cell(self, phase_id: int, lane_id: int) -> list[Card]:
+        return self.cards.get((phase_id, lane_id), [])
+
+    def lanes_in(self, group: str) -> list[Lane]:
+        return [lane for lane in self.lanes if lane.group == group]
+
+    @property
+    def card_count(self) -> int:
+        return sum(len(c) for c in self.cards.values())
+
+
+def ordered_lanes(lanes: list[Lane]) -> list[Lane]:
+    rank = {g: i for i, g in enumerate(LANE_GROUPS)}
+    return sorted(lanes, key=lambda lane: (rank.get(lane.group, 0), lane.position, lane.id))
+
+
+async def load_board(session: AsyncSession, workshop: Workshop) -> BoardView:
+    phases = list(await session.scalars(select(Phase).where(Phase.workshop_id == workshop.id).order_by(Phase.position, Phase.id)))
+    lanes = ordered_lanes(list(await session.scalars(select(Lane).where(Lane.workshop_id == workshop.id))))
+    cards: dict[tuple[int, int], list[Card]] = defaultdict(list)
+    rows = await session.scalars(
+        select(Card).where(Card.workshop_id == workshop.id).order_by(Card.position, Card.id)
+    )
+    for card in rows:
+        cards[(card.phase_id, card.lane_id)].append(card)
+    return BoardView(workshop, phases, lanes, dict(cards))
+
+
+async def load_cell(session: AsyncSession, workshop_id: int, phase_id: int, lane_id: int) -> list[Card]:
+    rows = await session.scalars(
+        select(Card)
+        .where(Card.workshop_id == workshop_id, Card.phase_id == phase_id, Card.lane_id == lane_id)
+        .order_by(Card.position, Card.id)
+    )
+    return list(rows)
+
+
+async def record(
+    session: AsyncSession, workshop: Workshop, kind: str, data: dict, actor: Participant | None
+) -> int:
+    """Take the board's next sequence number and log the change under it.
+
+    The UPDATE is atomic (and row-locks the workshop on PostgreSQL until commit),
+    so sequence numbers stay gap-free and ordered even across processes.
+    """
+    seq = await session.scalar(
+        update(Workshop)
+        .where(Workshop.id == workshop.id)
+        .values(seq=Workshop.seq + 1, updated_at=utcnow())
+        .returning(Workshop.seq)
+    )
+    assert seq is not None
+    workshop.seq = seq
+    session.add(Event(workshop_id=workshop.id, seq=seq, kind=kind, data=data, actor_id=actor.id if actor else None))
+    return seq
+
+
+# -- validation -------------------------------------------------------------------------------
+
+
+def clean_text(value: str | None, *, limit: int, empty_message: str, too_long_message: str) -> str:
+    text = (value or "").replace("\r\n", "\n").strip()
+    # Control characters (but not newlines and tabs) have no place in a card.
+    text = "".join(ch for ch in text if ch in "\n\t" or ch >= " ")
+    if not text:
+        raise UserError(empty_message)
+    if len(text) > limit:
+        raise UserError(too_long_message % {"limit": limit, "length": len(text)})
+    return text
+
+
+def clean_card_text(value: str | None, settings: Settings) -> str:
+    return clean_text(
+        value,
+        limit=settings.max_card_length,
+        empty_message=_("A card needs some text."),
+        too_long_message=_("A card can hold at most %(limit)s characters; this one has %(length)s."),
+    )
+
+
+def clean_name(value: str | None, limit: int = 200) -> str:
+    return clean_text(
+        value,
+        limit=limit,
+        empty_message=_("Please fill in a name."),
+        too_long_message=_("A name can be at most %(limit)s characters long; this one has %(length)s."),
+    )
+
+
+def parse_id(value: object) -> int:
+    try:
+        number = int(str(value))
+    except (TypeError, ValueError):
+        raise UserError(_("That part of the board does not exist (any more).")) from None
+    if number < 1 or number > 2**31:
+        raise UserError(_("That part of the board does not exist (any more)."))
+    return number
+
+
+async def get_phase(session: AsyncSession, workshop: Workshop, phase_id: object) -> Phase:
+    phase = await session.get(Phase, parse_id(phase_id))
+    if phase is None or phase.workshop_id != workshop.id:
+        raise NotFound(_("This phase no longer exists."))
+    return phase
+
+
+async def get_lane(session: AsyncSession, workshop: Workshop, lane_id: object) -> Lane:
+    lane = await session.get(Lane, parse_id(lane_id))
+    if lane is None or lane.workshop_id != workshop.id:
+        raise NotFound(_("This row no longer exists."))
+    return lane
+
+
+async def get_card(session: AsyncSession, workshop: Workshop, card_id: object) -> Card:
+    card = await session.get(Card, parse_id(card_id))
+    if card is None or card.workshop_id != workshop.id:
+        raise NotFound(_("This card has been deleted by someone else."))
+    return card
+
+
+# -- cards ------------------------------------------------------------------------------------
+
+
+async def _next_card_position(session: AsyncSession, workshop_id: int, phase_id: int, lane_id: int) -> int:
+    current = await session.scalar(
+        select(func.max(Card.position)).where(
+            Card.workshop_id == workshop_id, Card.phase_id == phase_id, Card.lane_id == lane_id
+        )
+    )
+    return (current or 0) + 1
+
+
+async def add_card(
+    session: AsyncSession, settings: Settings, workshop: Workshop, author: Participant,
+    phase_id: object, lane_id: object, text: str | None,
+) -> Card:
+    phase = await get_phase(session, workshop, phase_id)
+    lane = await get_lane(session, workshop, lane_id)
+    clean = clean_card_text(text, settings)
+    card = Card(
+        workshop_id=workshop.id, phase_id=phase.id, lane_id=lane.id, author_id=author.id, text=clean,
+        position=await _next_card_position(session, workshop.id, phase.id, lane.id),
+    )
+    session.add(card)
+    await session.flush()
+    card.author = author
+    await record(session, workshop, "card.added", {"card": card.id, "phase": phase.id, "lane": lane.id, "text": clean}, author)
+    return card
+
+
+async def edit_card(
+    session: AsyncSession, settings: Settings, workshop: Workshop, actor: Participant, card_id: object, text: str | None
+) -> Card:
+    card = await get_card(session, workshop, card_id)
+    clean = clean_card_text(text, settings)
+    if clean != card.text:
+        old = card.text
+        card.text = clean
+        card.version += 1
+        card.updated_at = utcnow()
+        await record(session, workshop, "card.edited", {"card": card.id, "text": clean, "previous": old}, actor)
+    return card
+
+
+async def move_card(
+    session: AsyncSession, workshop: Workshop, actor: Participant, card_id: object, phase_id: object, lane_id: object
+) -> tuple[Card, tuple[int, int]]:
+    """Move a card to the end of another cell; returns the card and the cell it left."""
+    card = await get_card(session, workshop, card_id)
+    phase = await get_phase(session, workshop, phase_id)
+    lane = await get_lane(session, workshop, lane_id)
+    source = (card.phase_id, card.lane_id)
+    if source != (phase.id, lane.id):
+        card.position = await _next_card_position(session, workshop.id, phase.id, lane.id)
+        card.phase_id, card.lane_id = phase.id, lane.id
+        card.version += 1
+        card.updated_at = utcnow()
+        await record(session, workshop, "card.moved",
+                     {"card": card.id, "from": list(source), "phase": phase.id, "lane": lane.id}, actor)
+    return card, source
+
+
+async def delete_card(session: AsyncSession, workshop: Workshop, actor: Participant, card_id: object) -> Card:
+    card = await get_card(session, workshop, card_id)
+    data = {"card": card.id, "phase": card.phase_id, "lane": card.lane_id, "text": card.text, "author": card.author_id}
+    await session.delete(card)
+    await record(session, workshop, "card.deleted", data, actor)
+    return card
+
+
+# -- phases -----------------------------------------------------------------------------------
+
+
+async def _phases(session: AsyncSession, workshop: Workshop) -> list[Phase]:
+    return list(await session.scalars(select(Phase).where(Phase.workshop_id == workshop.id).order_by(Phase.position, Phase.id)))
+
+
+async def add_phase(session: AsyncSession, workshop: Workshop, actor: Participant, name: str | None) -> Phase:
+    from app.board.blueprint import phase_name
+    from app.i18n import use_locale
+
+    phases = await _phases(session, workshop)
+    if len(phases) >= MAX_PHASES:
+        raise UserError(_("A board can have at most %(limit)s phases.", limit=MAX_PHASES))
+    if not (name or "").strip():
+        with use_locale(workshop.language):
+            name = phase_name(len(phases) + 1)
+    phase = Phase(workshop_id=workshop.id, position=len(phases), name=clean_name(name))
+    session.add(phase)
+    await session.flush()
+    await record(session, workshop, "phase.added", {"phase": phase.id, "name": phase.name}, actor)
+    return phase
+
+
+async def update_phase(
+    session: AsyncSession, workshop: Workshop, actor: Participant, phase_id: object,
+    name: str | None, trigger: str | None, completion: str | None,
+) -> Phase:
+    phase = await get_phase(session, workshop, phase_id)
+    phase.name = clean_name(name)
+    phase.trigger = (trigger or "").strip()[:1000]
+    phase.completion = (completion or "").strip()[:1000]
+    await record(session, workshop, "phase.updated",
+                 {"phase": phase.id, "name": phase.name, "trigger": phase.trigger, "completion": phase.completion}, actor)
+    return phase
+
+
+async def move_phase(session: AsyncSession, workshop: Workshop, actor: Participant, phase_id: object, step: int) -> None:
+    phase = await get_phase(session, workshop, phase_id)
+    phases = await _phases(session, workshop)
+    i = phases.index(phase)
+    j = max(0, min(len(phases) - 1, i + step))
+    if i == j:
+        return
+    phases.insert(j, phases.pop(i))
+    for pos, p in enumerate(phases):
+        p.position = pos
+    await record(session, workshop, "phase.moved", {"phase": phase.id, "to": j}, actor)
+
+
+async def delete_phase(session: AsyncSession, workshop: Workshop, actor: Participant, phase_id: object) -> None:
+    phase = await get_phase(session, workshop, phase_id)
+    count = await session.scalar(select(func.count()).select_from(Card).where(Card.phase_id == phase.id))
+    if count:
+        raise UserError(_("This phase still holds cards. Move or delete them first, so nothing is lost."))
+    phases = await _phases(session, workshop)
+    if len(phases) <= 1:
+        raise UserError(_("A board needs at least one phase."))
+    await session.delete(phase)
+    for pos, p in enumerate(x for x in phases if x.id != phase.id):
+        p.position = pos
+    await record(session, workshop, "phase.deleted", {"phase": phase.id, "name": phase.name}, actor)
+
+
+# -- lanes ------------------------------------------------------------------------------------
+
+
+async def _lanes(session: AsyncSession, workshop: Workshop) -> list[Lane]:
+    return ordered_lanes(list(await session.scalars(select(Lane).where(Lane.workshop_id == workshop.id))))
+
+
+def _renumber(lanes: list[Lane]) -> None:
+    for pos, lane in enumerate(lanes):
+        lane.position = pos
+
+
+async def add_lane(
+    session: AsyncSession, workshop: Workshop, actor: Participant, group: str, name: str | None,
+    after: Lane | None = None, question: str = "",
+) -> Lane:
+    if group not in LANE_GROUPS:
+        raise UserError(_("Choose above or below the line of visibility."))
+    lanes = await _lanes(session, workshop)
+    if len(lanes) >= MAX_LANES:
+        raise UserError(_("A board can have at most %(limit)s rows.", limit=MAX_LANES))
+    lane = Lane(workshop_id=workshop.id, group=group, name=clean_name(name), question=question, position=0)
+    session.add(lane)
+    if after is not None:
+        lanes.insert(lanes.index(after) + 1, lane)
+    else:
+        # At the end of its group.
+        idx = max((i for i, x in enumerate(lanes) if x.group == group), default=-1 if group == VISIBLE else len(lanes) - 1)
+        lanes.insert(idx + 1, lane)
+    _renumber(lanes)
+    await session.flush()
+    await record(session, workshop, "lane.added", {"lane": lane.id, "group": group, "name": lane.name}, actor)
+    return lane
+
+
+async def split_lane(session: AsyncSession, workshop: Workshop, actor: Participant, lane_id: object, name: str | None) -> Lane:
+    """The seed: one row per channel or touchpoint type. A new row right below, same side and question."""
+    lane = await get_lane(session, workshop, lane_id)
+    return await add_lane(session, workshop, actor, lane.group, name, after=lane, question=lane.question)
+
+
+async def update_lane(
+    session: AsyncSession, workshop: Workshop, actor: Participant, lane_id: object, name: str | None, question: str | None
+) -> Lane:
+    lane = await get_lane(session, workshop, lane_id)
+    lane.name = clean_name(name)
+    lane.question = (question or "").strip()[:1000]
+    await record(session, workshop, "lane.updated", {"lane": lane.id, "name": lane.name, "question": lane.question}, actor)
+    return lane
+
+
+async def move_lane(session: AsyncSession, workshop: Workshop, actor: Participant, lane_id: object, step: int) -> None:
+    """Move a row up or down; crossing the line of visibility changes its side."""
+    lane = await get_lane(session, workshop, lane_id)
+    lanes = await _lanes(session, workshop)
+    i = lanes.index(lane)
+    if step < 0:
+        if lane.group == BACKSTAGE and (i == 0 or lanes[i - 1].group == VISIBLE):
+            lane.group = VISIBLE  # up across the line
+        elif i > 0:
+            lanes[i - 1], lanes[i] = lanes[i], lanes[i - 1]
+        else:
+            return
+    else:
+        if lane.group == VISIBLE and (i == len(lanes) - 1 or lanes[i + 1].group == BACKSTAGE):
+            lane.group = BACKSTAGE  # down across the line
+        elif i < len(lanes) - 1:
+            lanes[i], lanes[i + 1] = lanes[i + 1], lanes[i]
+        else:
+            return
+    _renumber(lanes)
+    await record(session, workshop, "lane.moved", {"lane": lane.id, "group": lane.group, "to": lanes.index(lane)}, actor)
+
+
+async def delete_lane(session: AsyncSession, workshop: Workshop, actor: Participant, lane_id: object) -> None:
+    lane = await get_lane(session, workshop, lane_id)
+    count = await session.scalar(select(func.count()).select_from(Card).where(Card.lane_id == lane.id))
+    if count:
+        raise UserError(_("This row still holds cards. Move or delete them first, so nothing is lost."))
+    lanes = await _lanes(session, workshop)
+    if len(lanes) <= 1:
+        raise UserError(_("A board needs at least one row."))
+    await session.delete(lane)
+    _renumber([x for x in lanes if x.id != lane.id])
+    await record(session, workshop, "lane.deleted", {"lane": lane.id, "name": lane.name}, actor)

@@ -1,0 +1,77 @@
+"""Settings, read from the environment once (by `Settings.from_env`) and passed in.
+
+Nothing in the app reads the environment at import time: tests build their own
+`Settings` on a temporary folder.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    sessions_dir: Path = ROOT / "sessions"
+    exports_dir: Path = ROOT / "exports"
+    # Empty: SQLite in `sessions_dir`. Otherwise an SQLAlchemy async URL.
+    database_url: str = ""
+    # Empty: in-memory channels (one process). redis://... for several processes.
+    broker_url: str = ""
+    # Signs CSRF tokens. Random per process unless set: set it when running
+    # several processes, or forms opened before a restart fail their CSRF check.
+    secret_key: str = field(default_factory=lambda: secrets.token_hex(32))
+    # Base of the links shown to participants (join link, QR code). Empty: the
+    # address the facilitator's browser used.
+    public_url: str = ""
+    # Run Alembic migrations at start-up. Turn off when several processes start
+    # together and migrations run as a deployment step instead.
+    auto_migrate: bool = True
+    # Cookies get `Secure` (set when served over HTTPS).
+    secure_cookies: bool = False
+    # SQLite `synchronous` pragma: see docs/architecture.md (durability).
+    sqlite_synchronous: str = "NORMAL"
+    max_card_length: int = 1000
+    max_name_length: int = 60
+    max_title_length: int = 120
+    debug: bool = False
+
+    @property
+    def db_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{self.sessions_dir / 'zichtlijn.sqlite3'}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.db_url.startswith("sqlite")
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
+        env = dict(os.environ if env is None else env)
+        kwargs: dict = {}
+        if env.get("SESSIONS_DIR"):
+            kwargs["sessions_dir"] = Path(env["SESSIONS_DIR"]).resolve()
+        if env.get("EXPORTS_DIR"):
+            kwargs["exports_dir"] = Path(env["EXPORTS_DIR"]).resolve()
+        for key, name in [
+            ("DATABASE_URL", "database_url"),
+            ("BROKER_URL", "broker_url"),
+            ("SECRET_KEY", "secret_key"),
+            ("PUBLIC_URL", "public_url"),
+            ("SQLITE_SYNCHRONOUS", "sqlite_synchronous"),
+        ]:
+            if env.get(key):
+                kwargs[name] = env[key]
+        for key, name in [("AUTO_MIGRATE", "auto_migrate"), ("SECURE_COOKIES", "secure_cookies"), ("DEBUG", "debug")]:
+            if key in env:
+                kwargs[name] = env[key].strip().lower() in {"1", "true", "yes", "on"}
+        url = kwargs.get("database_url", "")
+        # Accept the usual postgres:// form and pick the async driver.
+        if url.startswith(("postgres://", "postgresql://")):
+            kwargs["database_url"] = "postgresql+asyncpg://" + url.split("://", 1)[1]
+        return cls(**kwargs)

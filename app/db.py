@@ -1,0 +1,79 @@
+"""Engine, sessions, SQLite pragmas, the writer lock and migrations."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from app.config import Settings
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+class Database:
+    """Holds the engine and session factory; lives on `app.state.db`."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        if settings.is_sqlite:
+            settings.sessions_dir.mkdir(parents=True, exist_ok=True)
+        self.engine: AsyncEngine = create_async_engine(settings.db_url, pool_pre_ping=not settings.is_sqlite)
+        if settings.is_sqlite:
+            _sqlite_pragmas(self.engine, settings.sqlite_synchronous)
+        self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite has one write lock for the whole file. Writers that queue here,
+        # in order, instead of contending for it inside SQLite keep the latency
+        # of every edit low (see DESIGN: p99 132 ms -> 20 ms). PostgreSQL locks rows.
+        self._write_lock = asyncio.Lock() if settings.is_sqlite else None
+
+    @contextlib.asynccontextmanager
+    async def writing(self) -> AsyncIterator[None]:
+        if self._write_lock is None:
+            yield
+            return
+        async with self._write_lock:
+            yield
+
+    def session(self) -> AsyncSession:
+        return self.sessionmaker()
+
+    async def migrate(self) -> None:
+        async with self.engine.begin() as conn:
+            await conn.run_sync(_upgrade_head)
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def alembic_config(url: str | None = None) -> AlembicConfig:
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if url:
+        cfg.set_main_option("sqlalchemy.url", url)
+    return cfg
+
+
+def _upgrade_head(sync_conn) -> None:
+    cfg = alembic_config()
+    cfg.attributes["connection"] = sync_conn
+    command.upgrade(cfg, "head")
+
+
+def _sqlite_pragmas(engine: AsyncEngine, synchronous: str) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_conn, _record) -> None:  # pragma: no cover - trivial
+        cur = dbapi_conn.cursor()
+        # WAL: readers never block the writer, and commits append to one file.
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute(f"PRAGMA synchronous={synchronous}")
+        cur.execute("PRAGMA foreign_keys=ON")
+        # Another process (a migration, a backup) may hold the lock briefly.
+        cur.execute("PRAGMA busy_timeout=5000")
+        cur.close()

@@ -1,0 +1,57 @@
+"""The one Jinja2 environment: pages through Litestar, fragments through jinja2-fragments.
+
+Fragments are named blocks of the page templates (one template per screen), so a
+card looks the same whether it arrives with the page, in an htmx response, or
+over the socket.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2_fragments import render_block as _render_block
+
+from app import i18n
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
+@cache
+def _static_version(path: str) -> str:
+    try:
+        return hashlib.sha256((STATIC_DIR / path).read_bytes()).hexdigest()[:10]
+    except OSError:
+        return "0"
+
+
+def static_url(path: str) -> str:
+    """URL of a static file with a content hash, so browsers may cache it for long."""
+    return f"/static/{path}?v={_static_version(path)}"
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(static_url=static_url, current_locale=i18n.current_locale, LANGUAGES=i18n.LANGUAGES,
+                       LANGUAGE_NAMES=i18n.LANGUAGE_NAMES)
+    return env
+
+
+def render_block(env: Environment, template: str, block: str, **context: Any) -> str:
+    return _render_block(env, template, block, **context)
+
+
+def render_blocks(env: Environment, template: str, blocks: list[tuple[str, dict[str, Any]]]) -> str:
+    return "".join(_render_block(env, template, block, **ctx) for block, ctx in blocks)

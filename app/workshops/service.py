@@ -1,0 +1,168 @@
+"""Workshops and their members: creation, capability links, joining."""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.board.blueprint import default_board
+from app.board.service import clean_text
+from app.config import Settings
+from app.errors import Forbidden, NotFound, UserError
+from app.i18n import LANGUAGES
+from app.i18n import gettext as _
+from app.models import Participant, Workshop
+
+# No 0/O, 1/I/L: the code is read off a projector and typed on a phone.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 6
+
+
+def new_join_token() -> str:
+    return secrets.token_urlsafe(16)  # 128 random bits
+
+
+def new_facilitator_token() -> str:
+    return secrets.token_urlsafe(24)  # 192 random bits
+
+
+def new_member_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def new_join_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def format_code(code: str) -> str:
+    return f"{code[:3]}-{code[3:]}"
+
+
+def normalise_code(typed: str | None) -> str:
+    return re.sub(r"[^A-Z0-9]", "", (typed or "").upper())
+
+
+def clean_title(value: str | None, settings: Settings) -> str:
+    return clean_text(
+        value,
+        limit=settings.max_title_length,
+        empty_message=_("Please give the workshop a title."),
+        too_long_message=_("A title can be at most %(limit)s characters long; this one has %(length)s."),
+    )
+
+
+def clean_member_name(value: str | None, settings: Settings) -> str:
+    return clean_text(
+        value,
+        limit=settings.max_name_length,
+        empty_message=_("Please fill in your name, so others know who wrote what."),
+        too_long_message=_("A name can be at most %(limit)s characters long; this one has %(length)s."),
+    )
+
+
+def clean_role(value: str | None, settings: Settings) -> str:
+    role = (value or "").strip()
+    if len(role) > settings.max_name_length:
+        raise UserError(_("A role can be at most %(limit)s characters long.", limit=settings.max_name_length))
+    return role
+
+
+async def create_workshop(
+    session: AsyncSession, settings: Settings, title: str | None, language: str | None, facilitator_name: str | None
+) -> tuple[Workshop, Participant]:
+    clean = clean_title(title, settings)
+    lang = language if language in LANGUAGES else "nl"
+    name = (facilitator_name or "").strip()[: settings.max_name_length] or _("Facilitator")
+    for _attempt in range(5):
+        code = new_join_code()
+        if not await session.scalar(select(Workshop.id).where(Workshop.join_code == code)):
+            break
+    workshop = Workshop(
+        slug=secrets.token_urlsafe(8), title=clean, language=lang, join_token=new_join_token(),
+        facilitator_token=new_facilitator_token(), join_code=code,
+    )
+    phases, lanes = default_board(lang)
+    workshop.phases = phases
+    workshop.lanes = lanes
+    session.add(workshop)
+    await session.flush()
+    facilitator = Participant(workshop_id=workshop.id, token=new_member_token(), name=name, is_facilitator=True)
+    session.add(facilitator)
+    await session.flush()
+    return workshop, facilitator
+
+
+async def find_workshop(session: AsyncSession, slug: str) -> Workshop | None:
+    return await session.scalar(select(Workshop).where(Workshop.slug == slug))
+
+
+async def workshop_by_slug(session: AsyncSession, slug: str) -> Workshop:
+    workshop = await find_workshop(session, slug)
+    if workshop is None:
+        raise NotFound(_("This workshop does not exist (any more)."))
+    return workshop
+
+
+async def workshop_by_join_token(session: AsyncSession, token: str) -> Workshop:
+    workshop = await session.scalar(select(Workshop).where(Workshop.join_token == token))
+    if workshop is None:
+        raise NotFound(_("This join link does not work (any more). Ask the facilitator for the current link or code."))
+    return workshop
+
+
+async def workshop_by_code(session: AsyncSession, typed: str | None) -> Workshop:
+    code = normalise_code(typed)
+    workshop = await session.scalar(select(Workshop).where(Workshop.join_code == code)) if code else None
+    if workshop is None:
+        raise NotFound(_("No workshop has this code. Check the code on the screen and try again."))
+    return workshop
+
+
+async def workshop_by_facilitator_token(session: AsyncSession, token: str) -> Workshop:
+    workshop = await session.scalar(select(Workshop).where(Workshop.facilitator_token == token))
+    if workshop is None:
+        raise NotFound(_("This facilitator link does not work (any more)."))
+    return workshop
+
+
+async def member_by_token(session: AsyncSession, workshop: Workshop, token: str | None) -> Participant | None:
+    if not token:
+        return None
+    member = await session.scalar(select(Participant).where(Participant.token == token))
+    # A token of another workshop is no key to this one.
+    if member is None or member.workshop_id != workshop.id:
+        return None
+    return member
+
+
+async def join(
+    session: AsyncSession, settings: Settings, workshop: Workshop, name: str | None, role: str | None
+) -> Participant:
+    if not workshop.joining_open:
+        raise Forbidden(_("Joining this workshop is closed. Ask the facilitator to open it."))
+    member = Participant(
+        workshop_id=workshop.id, token=new_member_token(), name=clean_member_name(name, settings),
+        role_label=clean_role(role, settings),
+    )
+    session.add(member)
+    await session.flush()
+    return member
+
+
+async def add_facilitator(session: AsyncSession, workshop: Workshop, name: str | None = None) -> Participant:
+    member = Participant(
+        workshop_id=workshop.id, token=new_member_token(), name=(name or _("Facilitator")), is_facilitator=True
+    )
+    session.add(member)
+    await session.flush()
+    return member
+
+
+async def members(session: AsyncSession, workshop_id: int, ids: list[int] | None = None) -> list[Participant]:
+    query = select(Participant).where(Participant.workshop_id == workshop_id)
+    if ids is not None:
+        query = query.where(Participant.id.in_(ids))
+    return list(await session.scalars(query.order_by(Participant.name, Participant.id)))

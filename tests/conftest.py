@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+import pytest
+
+from tests.support import LiveServer, Person
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """One real server process for the session; every test makes its own workshop."""
+    srv = LiveServer(tmp_path_factory.mktemp("server")).start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def facilitator(server) -> Person:
+    return Person(server.url)
+
+
+@pytest.fixture
+def make_person(server):
+    def make(lang: str = "nl") -> Person:
+        return Person(server.url, lang=lang)
+
+    return make
