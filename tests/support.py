@@ -173,7 +173,8 @@ class BoardSocket:
         cookies = "; ".join(f"{k}={v}" for k, v in person.client.cookies.items())
         headers = {"Cookie": cookies, "Accept-Language": person.lang}
         ws_base = person.base_url.replace("http://", "ws://")
-        self.conn = ws_connect(f"{ws_base}/w/{slug}/ws", additional_headers=headers, origin=origin, open_timeout=5)
+        # Entered by hand: the socket outlives this constructor and is closed by close().
+        self.conn = ws_connect(f"{ws_base}/w/{slug}/ws", additional_headers=headers, origin=origin, open_timeout=5).__enter__()
         self.messages: list[str] = []
         if hello:
             self.send({"type": "hello", "seq": 0})

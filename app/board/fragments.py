@@ -32,17 +32,9 @@ def cell(workshop: Workshop, phase_id: int, lane_id: int) -> Loader:
 def card(workshop: Workshop, card_id: int) -> Loader:
     async def load(session: AsyncSession) -> Render:
         item = await session.get(Card, card_id)
-        if item is None:
-            return lambda: _block("card_removed", card_id=card_id)
+        assert item is not None, "render a card only after a change that keeps it"
         await session.refresh(item, ["author"])
         return lambda: _block("card", workshop=workshop, card=item)
-
-    return load
-
-
-def card_removed(card_id: int) -> Loader:
-    async def load(session: AsyncSession) -> Render:
-        return lambda: _block("card_removed", card_id=card_id)
 
     return load
 

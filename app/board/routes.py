@@ -82,7 +82,8 @@ async def delete_card(request: Request, db_session: AsyncSession, slug: str, car
     workshop, member = await require_member(request, db_session, slug)
     async with board_change(request, db_session, workshop) as change:
         card = await service.delete_card(db_session, workshop, member, card_id)
-        change.add(fragments.card_removed(card.id))
+        # The whole cell, not a "delete" swap: applying it twice (answer + socket) stays quiet.
+        change.add(fragments.cell(workshop, card.phase_id, card.lane_id))
     return html(change.render(), trigger=CARD_SAVED)
 
 

@@ -58,7 +58,8 @@ def test_edit_move_and_delete(facilitator, make_person):
 
     r = anna.post(f"/w/{ws.slug}/cards/{card_id}/delete")
     assert r.status_code == 200
-    assert f'id="card-{card_id}" hx-swap-oob="delete"' in r.text
+    cell = BeautifulSoup(r.text, "html.parser").select_one(f"#cards-{phases[1]}-{lanes[1]}")
+    assert cell["hx-swap-oob"] == "true" and cell.select("article") == []
     assert card_texts(facilitator.board(ws.slug)) == []
 
 
