@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 from typing import Annotated
 
@@ -81,8 +82,10 @@ async def join_qr(request: Request, db_session: AsyncSession, slug: str) -> Resp
     if member is None:
         return Response("", status_code=403)
     qr = segno.make(join_url(request, workshop.join_token), error="m")
-    svg = qr.svg_inline(scale=8, border=2, dark="#000", light="#fff", omitsize=True)
-    return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=300"})
+    buf = io.BytesIO()
+    # A standalone SVG (with its namespace) for <img>; white background for phones' dark mode.
+    qr.save(buf, kind="svg", scale=8, border=2, dark="#000", light="#fff", xmldecl=False, omitsize=True)
+    return Response(buf.getvalue(), media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=300"})
 
 
 def base_url(request: Request) -> str:

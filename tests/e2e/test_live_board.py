@@ -38,7 +38,11 @@ def add_card(page: Page, text: str, cell: int = 0) -> None:
 def test_participant_adds_facilitator_edits_and_deletes_all_live(pages, server):
     fac = pages.open(DESKTOP)
     join_link = create_workshop(fac, server)
-    expect(fac.get_by_role("img", name="QR-code om deel te nemen")).to_be_visible()
+    qr = fac.get_by_role("img", name="QR-code om deel te nemen")
+    expect(qr).to_be_visible()
+    # The image really loaded (a broken image has no natural size).
+    fac.wait_for_function("document.querySelector('img.qr').complete")
+    assert qr.evaluate("img => img.naturalWidth") > 100
 
     phone = pages.open(PHONE)
     join(phone, join_link, "Anna", "begeleider")

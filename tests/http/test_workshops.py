@@ -43,7 +43,7 @@ def test_create_lands_on_board_with_join_link_qr_code_and_facilitator_link(facil
     assert qr is not None
     svg = facilitator.get(qr["src"])
     assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
-    assert "<svg" in svg.text and "<path" in svg.text
+    assert 'xmlns="http://www.w3.org/2000/svg"' in svg.text and "<path" in svg.text
     assert "Bewaar deze link" in soup.get_text()
     # The join token carries at least 128 random bits (22 url-safe characters).
     assert len(ws.join_link.split("/j/")[1]) >= 22

@@ -1,0 +1,64 @@
+"""Screenshots of every screen at phone and desktop size, into docs/screenshots/ (`make screenshots`)."""
+
+from __future__ import annotations
+
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from scripts.sample_board import build  # noqa: E402
+from tests.support import LiveServer  # noqa: E402
+
+OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1440, "height": 900}}
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        server = LiveServer(Path(tmp)).start()
+        try:
+            fac, ws, people = build(server.url)
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+                for size, viewport in SIZES.items():
+                    ctx = browser.new_context(viewport=viewport, locale="nl-NL", is_mobile=size == "phone",
+                                              has_touch=size == "phone", device_scale_factor=1)
+                    page = ctx.new_page()
+                    page.goto(server.url + "/")
+                    page.screenshot(path=OUT / f"home-{size}.png")
+                    # The facilitator's board, through the facilitator link.
+                    page.goto(ws.facilitator_link)
+                    page.wait_for_selector("#connection[data-state=online]", state="attached")
+                    page.screenshot(path=OUT / f"board-facilitator-{size}.png", full_page=size == "desktop")
+                    # A participant, joining on their own browser.
+                    ctx2 = browser.new_context(viewport=viewport, locale="nl-NL", is_mobile=size == "phone",
+                                               has_touch=size == "phone")
+                    p = ctx2.new_page()
+                    p.goto(ws.join_link)
+                    p.screenshot(path=OUT / f"join-{size}.png")
+                    p.get_by_label("Je naam").fill("Sanne")
+                    p.get_by_label("Je rol (niet verplicht)").fill("begeleider")
+                    p.get_by_role("button", name="Deelnemen").click()
+                    p.wait_for_selector("#connection[data-state=online]", state="attached")
+                    p.screenshot(path=OUT / f"board-participant-{size}.png")
+                    p.get_by_role("button", name=re.compile("^Kaart toevoegen")).nth(2).click()
+                    p.get_by_label("Tekst").fill("Vraag wordt op papier bijgehouden")
+                    p.screenshot(path=OUT / f"card-dialog-{size}.png")
+                    ctx2.close()
+                    ctx.close()
+                browser.close()
+        finally:
+            server.stop()
+    print("screenshots in", OUT)
+
+
+if __name__ == "__main__":
+    main()
