@@ -50,3 +50,7 @@ messages: setup
 
 clean:
 	rm -rf $(VENV) node_modules app/static/vendor
+
+# Screens at phone and desktop size into docs/screenshots (a sample board, real Chromium).
+screenshots: setup /usr/bin/chromium
+	$(BIN)/python scripts/screenshots.py
