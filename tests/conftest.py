@@ -24,3 +24,11 @@ def make_person(server):
         return Person(server.url, lang=lang)
 
     return make
+
+
+def pytest_collection_modifyitems(items):
+    """Browser tests last: fast feedback first, and Playwright's loop never precedes async tests."""
+    for item in items:
+        if "/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+    items.sort(key=lambda item: "/e2e/" in str(item.fspath))

@@ -13,14 +13,10 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1440, "height": 900}
 
 
-def pytest_collection_modifyitems(items):
-    for item in items:
-        if "/e2e/" in str(item.fspath):
-            item.add_marker(pytest.mark.e2e)
-
-
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Browser:
+    # Package scope: Playwright's sync API keeps an event loop running while it is open,
+    # which must be gone before any async test of another package runs.
     with sync_playwright() as pw:
         b = pw.chromium.launch(
             executable_path=CHROMIUM, headless=True,
