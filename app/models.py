@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, Index
+from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -104,7 +104,61 @@ class Card(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
+    # Follow-up for the revisit list ("Terugkomen op"): what the group does about it.
+    followup_note: Mapped[str] = mapped_column(Text, default="")
+    followup_owner: Mapped[str] = mapped_column(String(100), default="")
+    followup_status: Mapped[str] = mapped_column(String(16), default="open")  # open | resolved
+
     author: Mapped[Participant | None] = relationship(lazy="joined")
+    tags: Mapped[list["Tag"]] = relationship(secondary="card_tag", lazy="selectin", order_by="Tag.position")
+
+
+card_tag = Table(
+    "card_tag",
+    Base.metadata,
+    Column("card_id", ForeignKey("card.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Tag(Base):
+    """A mark to come back to (informeel, twijfelachtig, ...): never colour alone, always a letter too."""
+
+    __tablename__ = "tag"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"), index=True)
+    # The built-in tag this is ("informal", ...); empty for a facilitator's own tag.
+    key: Mapped[str] = mapped_column(String(32), default="")
+    name: Mapped[str] = mapped_column(String(60))
+    letter: Mapped[str] = mapped_column(String(3))
+    colour: Mapped[str] = mapped_column(String(16))  # a palette name, see app/tags/palette.py
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class VoteRound(Base):
+    """A round of dot voting; the latest round's results stay visible after it ends."""
+
+    __tablename__ = "vote_round"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"), index=True)
+    votes_per_person: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class Vote(Base):
+    """One dot: a participant may put several of their dots on one card."""
+
+    __tablename__ = "vote"
+    __table_args__ = (Index("ix_vote_round_participant", "round_id", "participant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("vote_round.id", ondelete="CASCADE"))
+    card_id: Mapped[int] = mapped_column(ForeignKey("card.id", ondelete="CASCADE"), index=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class Event(Base):

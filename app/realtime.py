@@ -204,7 +204,7 @@ async def _catch_up(socket: WebSocket, state, workshop_id: int, lang: str, seen:
                 return
             if seen_seq == workshop.seq:
                 return
-            render = await fragments.board(session, workshop)
+            render = await fragments.everything(session, workshop)
         with i18n.use_locale(lang):
             await socket.send_text(render() + seq_marker(workshop.seq))
 

@@ -11,6 +11,8 @@ from litestar import Request, Response, get, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.board import fragments, service
+from app.tags import service as tag_service
+from app.votes import service as votes
 from app.realtime import board_change
 from app.responses import html, page
 from app.templating import environment, render_block
@@ -30,8 +32,14 @@ async def board_page(request: Request, db_session: AsyncSession, slug: str) -> R
     board = await service.load_board(db_session, workshop)
     online = request.app.state.hub.online(workshop.id)
     people = await members(db_session, workshop.id, online) if online else []
+    remaining = 0
+    if board.voting:
+        remaining = board.round.votes_per_person - await votes.used_votes(db_session, board.round.id, member.id)
+    results = sorted(((board.votes[c.id], c) for c in board.all_cards() if board.votes.get(c.id)), key=lambda p: (-p[0], p[1].id))
     return page(
-        "board.html", workshop=workshop, board=board, member=member, people=people,
+        "board.html", workshop=workshop, board=board, member=member, people=people, tags=board.tags,
+        groups=tag_service.revisit_groups(board.tags, board.phases, board.lanes, board.all_cards()),
+        heat_level=tag_service.heat_level, remaining=remaining, voting=board.voting, results=results,
         join_link=join_url(request, workshop.join_token), join_code=format_code(workshop.join_code),
         facilitator_link=f"{base_url(request)}/f/{workshop.facilitator_token}" if member.is_facilitator else "",
     )
@@ -59,7 +67,7 @@ async def edit_card(request: Request, db_session: AsyncSession, slug: str, card_
     form = await request.form()
     async with board_change(request, db_session, workshop) as change:
         card = await service.edit_card(db_session, request.app.state.settings, workshop, member, card_id, form.get("text"))
-        change.add(fragments.card(workshop, card.id))
+        change.add(fragments.card(workshop, card.id), fragments.revisit(workshop))
         if form.get("phase_id") and form.get("lane_id"):
             card, source = await service.move_card(db_session, workshop, member, card_id, form.get("phase_id"), form.get("lane_id"))
             if source != (card.phase_id, card.lane_id):
@@ -73,7 +81,8 @@ async def move_card(request: Request, db_session: AsyncSession, slug: str, card_
     form = await request.form()
     async with board_change(request, db_session, workshop) as change:
         card, source = await service.move_card(db_session, workshop, member, card_id, form.get("phase_id"), form.get("lane_id"))
-        change.add(fragments.cell(workshop, *source), fragments.cell(workshop, card.phase_id, card.lane_id))
+        change.add(fragments.cell(workshop, *source), fragments.cell(workshop, card.phase_id, card.lane_id),
+                   fragments.revisit(workshop))
     return html(change.render())
 
 
@@ -83,7 +92,8 @@ async def delete_card(request: Request, db_session: AsyncSession, slug: str, car
     async with board_change(request, db_session, workshop) as change:
         card = await service.delete_card(db_session, workshop, member, card_id)
         # The whole cell, not a "delete" swap: applying it twice (answer + socket) stays quiet.
-        change.add(fragments.cell(workshop, card.phase_id, card.lane_id))
+        change.add(fragments.cell(workshop, card.phase_id, card.lane_id), fragments.revisit(workshop),
+                   fragments.vote_panel(workshop))
     return html(change.render(), trigger=CARD_SAVED)
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.config import Settings
 from app.errors import NotFound, UserError
 from app.i18n import gettext as _
-from app.models import BACKSTAGE, LANE_GROUPS, VISIBLE, Card, Event, Lane, Participant, Phase, Workshop, utcnow
+from app.models import BACKSTAGE, LANE_GROUPS, VISIBLE, Card, Event, Lane, Participant, Phase, Tag, VoteRound, Workshop, utcnow
 
 MAX_PHASES = 20
 MAX_LANES = 20
@@ -28,6 +28,16 @@ class BoardView:
     phases: list[Phase]
     lanes: list[Lane]  # in display order: visible lanes, the line, backstage lanes
     cards: dict[tuple[int, int], list[Card]] = field(default_factory=dict)
+    tags: list[Tag] = field(default_factory=list)
+    round: VoteRound | None = None  # the running or the last voting round
+    votes: dict[int, int] = field(default_factory=dict)  # card id -> votes in that round
+
+    @property
+    def voting(self) -> bool:
+        return self.round is not None and self.round.ended_at is None
+
+    def all_cards(self) -> list[Card]:
+        return [card for cards in self.cards.values() for card in cards]
 
     def cell(self, phase_id: int, lane_id: int) -> list[Card]:
         return self.cards.get((phase_id, lane_id), [])
@@ -54,16 +64,48 @@ async def load_board(session: AsyncSession, workshop: Workshop) -> BoardView:
     )
     for card in rows:
         cards[(card.phase_id, card.lane_id)].append(card)
-    return BoardView(workshop, phases, lanes, dict(cards))
+    tags = list(await session.scalars(select(Tag).where(Tag.workshop_id == workshop.id).order_by(Tag.position, Tag.id)))
+    rnd, votes = await _votes(session, workshop.id)
+    return BoardView(workshop, phases, lanes, dict(cards), tags=tags, round=rnd, votes=votes)
 
 
-async def load_cell(session: AsyncSession, workshop_id: int, phase_id: int, lane_id: int) -> list[Card]:
-    rows = await session.scalars(
+async def _votes(session: AsyncSession, workshop_id: int, card_ids: list[int] | None = None):
+    from app.votes import service as votes  # votes builds on this module
+
+    rnd = await votes.latest_round(session, workshop_id)
+    return rnd, await votes.counts(session, rnd.id if rnd else None, card_ids)
+
+
+@dataclass
+class CellView:
+    """What one cell's fragment needs: its cards, their votes, the lane's guiding question."""
+
+    phase_id: int
+    lane_id: int
+    cards: list[Card]
+    prompt: str
+    round: VoteRound | None
+    votes: dict[int, int]
+
+    @property
+    def voting(self) -> bool:
+        return self.round is not None and self.round.ended_at is None
+
+
+async def load_cell(session: AsyncSession, workshop_id: int, phase_id: int, lane_id: int) -> CellView:
+    cards = list(await session.scalars(
         select(Card)
         .where(Card.workshop_id == workshop_id, Card.phase_id == phase_id, Card.lane_id == lane_id)
         .order_by(Card.position, Card.id)
-    )
-    return list(rows)
+    ))
+    lane = await session.get(Lane, lane_id)
+    rnd, votes = await _votes(session, workshop_id, [c.id for c in cards])
+    return CellView(phase_id, lane_id, cards, first_question(lane.question if lane else ""), rnd, votes)
+
+
+def first_question(question: str) -> str:
+    """The prompt shown in an empty cell: the lane's first guiding question."""
+    return question.strip().split("\n")[0] if question else ""
 
 
 async def record(

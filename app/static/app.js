@@ -200,3 +200,119 @@
     });
   });
 })();
+
+// -- views, tag filter, heat map, tags, follow-ups, votes (issue: make the informal visible) ------
+(function () {
+  'use strict';
+  var body = document.body;
+  var slug = body.dataset.slug;
+  if (!slug) return;
+  function $(sel, root) { return (root || document).querySelector(sel); }
+  function $$(sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); }
+
+  // Views: switching is local, so the socket and any open dialog stay.
+  function showView(id) {
+    $$('.view').forEach(function (v) { v.hidden = v.id !== id; });
+    $$('[data-view]').forEach(function (b) { b.setAttribute('aria-pressed', String(b.dataset.view === id)); });
+  }
+  document.addEventListener('click', function (e) {
+    var b = e.target.closest('[data-view]');
+    if (b) showView(b.dataset.view);
+  });
+
+  // Filter by tag: hide (or dim) every card without it. Re-applied after each live update.
+  var filterTag = '';
+  function applyFilter() {
+    var dim = $('#filter-dim') && $('#filter-dim').checked;
+    var select = $('#tag-filter');
+    if (select && select.value !== filterTag) select.value = filterTag;
+    $$('article.card').forEach(function (card) {
+      var match = !filterTag || (card.dataset.tags || '').indexOf(' ' + filterTag + ' ') >= 0;
+      card.classList.toggle('filtered-out', !match && !dim);
+      card.classList.toggle('dimmed', !match && dim);
+    });
+    body.classList.toggle('filtering', !!filterTag);
+  }
+  document.addEventListener('change', function (e) {
+    if (e.target.id === 'tag-filter') { filterTag = e.target.value; applyFilter(); }
+    if (e.target.id === 'filter-dim') applyFilter();
+  });
+  ['htmx:wsAfterMessage', 'htmx:afterSettle', 'htmx:oobAfterSwap'].forEach(function (name) {
+    document.addEventListener(name, function () { applyFilter(); refreshTagDialog(); });
+  });
+
+  var heat = $('#heat-toggle');
+  if (heat) heat.addEventListener('click', function () {
+    var on = heat.getAttribute('aria-pressed') !== 'true';
+    heat.setAttribute('aria-pressed', String(on));
+    body.classList.toggle('show-heat', on);
+  });
+
+  // Tag dialog: one tap opens it on a card, one tap sets or clears a tag.
+  var tagDialog = $('#tag-dialog');
+  function refreshTagDialog() {
+    if (!tagDialog || !tagDialog.open) return;
+    var card = document.getElementById('card-' + tagDialog.dataset.cardId);
+    if (!card) { tagDialog.close(); return; }
+    var tags = card.dataset.tags || '';
+    $$('.tag-toggle', tagDialog).forEach(function (b) {
+      b.setAttribute('aria-pressed', String(tags.indexOf(' ' + b.dataset.tagId + ' ') >= 0));
+    });
+  }
+  document.addEventListener('click', function (e) {
+    var open = e.target.closest('[data-action="tag-card"]');
+    if (open) {
+      var card = open.closest('article.card');
+      tagDialog.dataset.cardId = card.dataset.cardId;
+      $('#tag-card-text').textContent = $('.card-text', card).textContent;
+      $('#tag-error').innerHTML = '';
+      tagDialog.showModal();
+      refreshTagDialog();
+      var first = $('.tag-toggle', tagDialog);
+      if (first) first.focus();
+      return;
+    }
+    var toggle = e.target.closest('.tag-toggle');
+    if (toggle) {
+      var on = toggle.getAttribute('aria-pressed') !== 'true';
+      toggle.setAttribute('aria-pressed', String(on));
+      htmx.ajax('POST', '/w/' + slug + '/cards/' + tagDialog.dataset.cardId + '/tags', {
+        source: toggle, target: '#tag-error', swap: 'innerHTML',
+        values: { tag_id: toggle.dataset.tagId, on: on ? '1' : '0' }
+      });
+      return;
+    }
+    var follow = e.target.closest('[data-action="edit-followup"]');
+    if (follow) {
+      var dialog = $('#followup-dialog');
+      var form = $('#followup-form');
+      form.setAttribute('hx-post', form.dataset.url + follow.dataset.cardId + '/followup');
+      htmx.process(form);
+      $('#followup-card').textContent = (follow.closest('li').querySelector('a') || {}).textContent || '';
+      $('#followup-note').value = follow.dataset.note || '';
+      $('#followup-owner').value = follow.dataset.owner || '';
+      $('#followup-status').value = follow.dataset.status || 'open';
+      $('#followup-error').innerHTML = '';
+      dialog.showModal();
+      $('#followup-note').focus();
+      return;
+    }
+    var jump = e.target.closest('[data-action="jump"]');
+    if (jump) {
+      e.preventDefault();
+      var target = document.getElementById('card-' + jump.dataset.cardId);
+      if (!target) return;
+      filterTag = ''; applyFilter();
+      showView('board-view');
+      target.scrollIntoView({ block: 'center', inline: 'center' });
+      target.classList.add('flash');
+      setTimeout(function () { target.classList.remove('flash'); }, 2000);
+      var edit = $('[data-action="edit-card"]', target);
+      if (edit) edit.focus({ preventScroll: true });
+    }
+  });
+  body.addEventListener('zl:dialog-done', function () {
+    var d = $('#followup-dialog');
+    if (d && d.open) d.close();
+  });
+})();

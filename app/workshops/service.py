@@ -15,6 +15,7 @@ from app.errors import Forbidden, NotFound, UserError
 from app.i18n import LANGUAGES
 from app.i18n import gettext as _
 from app.models import Participant, Workshop
+from app.tags.service import default_tags
 
 # No 0/O, 1/I/L: the code is read off a projector and typed on a phone.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -89,6 +90,9 @@ async def create_workshop(
     workshop.lanes = lanes
     session.add(workshop)
     await session.flush()
+    for tag in default_tags(workshop):
+        tag.workshop_id = workshop.id
+        session.add(tag)
     facilitator = Participant(workshop_id=workshop.id, token=new_member_token(), name=name, is_facilitator=True)
     session.add(facilitator)
     await session.flush()

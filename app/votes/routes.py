@@ -1,0 +1,71 @@
+"""Dot voting: the facilitator starts and ends a round; participants vote and unvote."""
+
+from __future__ import annotations
+
+from litestar import Request, Response, post
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.board import fragments
+from app.realtime import board_change
+from app.responses import html
+from app.security import require_facilitator, require_member
+from app.templating import environment, render_block
+from app.votes import service
+
+
+async def _my_votes(db_session: AsyncSession, round_id: int, votes_per_person: int, member_id: int) -> str:
+    """The asker's own remaining votes: only in their answer, never broadcast."""
+    used = await service.used_votes(db_session, round_id, member_id)
+    return render_block(environment(), "board.html", "my_votes", oob=True, remaining=votes_per_person - used, voting=True)
+
+
+@post("/w/{slug:str}/votes/start")
+async def start_round(request: Request, db_session: AsyncSession, slug: str) -> Response:
+    """Form: votes (votes per person)."""
+    workshop, member = await require_facilitator(request, db_session, slug)
+    form = await request.form()
+    async with board_change(request, db_session, workshop) as change:
+        rnd = await service.start_round(db_session, workshop, member, form.get("votes"))
+        n = rnd.votes_per_person
+        change.add(fragments.whole_board(workshop))
+        # At the start everyone has the same budget, so this part is the same for all.
+        change.add(_static(lambda: render_block(environment(), "board.html", "my_votes", oob=True, remaining=n, voting=True)))
+    return html(change.render())
+
+
+@post("/w/{slug:str}/votes/end")
+async def end_round(request: Request, db_session: AsyncSession, slug: str) -> Response:
+    workshop, member = await require_facilitator(request, db_session, slug)
+    async with board_change(request, db_session, workshop) as change:
+        await service.end_round(db_session, workshop, member)
+        change.add(fragments.whole_board(workshop))
+        change.add(_static(lambda: render_block(environment(), "board.html", "my_votes", oob=True, remaining=0, voting=False)))
+    return html(change.render())
+
+
+@post("/w/{slug:str}/cards/{card_id:int}/vote")
+async def vote(request: Request, db_session: AsyncSession, slug: str, card_id: int) -> Response:
+    workshop, member = await require_member(request, db_session, slug)
+    async with board_change(request, db_session, workshop) as change:
+        card, rnd = await service.vote(db_session, workshop, member, card_id)
+        change.add(fragments.card(workshop, card.id), fragments.vote_panel(workshop))
+    return html(change.render() + await _my_votes(db_session, rnd.id, rnd.votes_per_person, member.id))
+
+
+@post("/w/{slug:str}/cards/{card_id:int}/unvote")
+async def unvote(request: Request, db_session: AsyncSession, slug: str, card_id: int) -> Response:
+    workshop, member = await require_member(request, db_session, slug)
+    async with board_change(request, db_session, workshop) as change:
+        card, rnd = await service.unvote(db_session, workshop, member, card_id)
+        change.add(fragments.card(workshop, card.id), fragments.vote_panel(workshop))
+    return html(change.render() + await _my_votes(db_session, rnd.id, rnd.votes_per_person, member.id))
+
+
+def _static(render):
+    async def load(_session: AsyncSession):
+        return render
+
+    return load
+
+
+ROUTES = [start_round, end_round, vote, unvote]

@@ -1,0 +1,106 @@
+"""Dot voting: the facilitator opens a round of N votes per person; the server keeps every budget."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.board.service import get_card, record
+from app.errors import UserError
+from app.i18n import gettext as _
+from app.models import Card, Participant, Vote, VoteRound, Workshop, utcnow
+
+MAX_VOTES_PER_PERSON = 20
+
+
+async def latest_round(session: AsyncSession, workshop_id: int) -> VoteRound | None:
+    """The running round, or else the last one (its results stay on the board)."""
+    return await session.scalar(
+        select(VoteRound).where(VoteRound.workshop_id == workshop_id).order_by(VoteRound.id.desc()).limit(1)
+    )
+
+
+async def active_round(session: AsyncSession, workshop_id: int) -> VoteRound | None:
+    rnd = await latest_round(session, workshop_id)
+    return rnd if rnd is not None and rnd.ended_at is None else None
+
+
+async def start_round(session: AsyncSession, workshop: Workshop, actor: Participant, votes_per_person: object) -> VoteRound:
+    try:
+        n = int(str(votes_per_person).strip())
+    except ValueError:
+        n = 0
+    if not 1 <= n <= MAX_VOTES_PER_PERSON:
+        raise UserError(_("Choose between 1 and %(limit)s votes per person.", limit=MAX_VOTES_PER_PERSON))
+    await session.execute(
+        update(VoteRound).where(VoteRound.workshop_id == workshop.id, VoteRound.ended_at.is_(None)).values(ended_at=utcnow())
+    )
+    rnd = VoteRound(workshop_id=workshop.id, votes_per_person=n)
+    session.add(rnd)
+    await session.flush()
+    await record(session, workshop, "votes.started", {"round": rnd.id, "votes_per_person": n}, actor)
+    return rnd
+
+
+async def end_round(session: AsyncSession, workshop: Workshop, actor: Participant) -> VoteRound:
+    rnd = await active_round(session, workshop.id)
+    if rnd is None:
+        raise UserError(_("There is no voting round running."))
+    rnd.ended_at = utcnow()
+    await record(session, workshop, "votes.ended", {"round": rnd.id}, actor)
+    return rnd
+
+
+async def used_votes(session: AsyncSession, round_id: int, participant_id: int) -> int:
+    return await session.scalar(
+        select(func.count()).select_from(Vote).where(Vote.round_id == round_id, Vote.participant_id == participant_id)
+    ) or 0
+
+
+async def vote(session: AsyncSession, workshop: Workshop, member: Participant, card_id: object) -> tuple[Card, VoteRound]:
+    """Put one of the member's dots on a card; refused when their budget is spent."""
+    card = await get_card(session, workshop, card_id)
+    rnd = await active_round(session, workshop.id)
+    if rnd is None:
+        raise UserError(_("Voting is not open. The facilitator starts a voting round."))
+    # record() first: on PostgreSQL it locks the workshop row until commit, so two
+    # votes of one person (even through two app processes) are counted one after the other.
+    await record(session, workshop, "card.voted", {"card": card.id, "round": rnd.id}, member)
+    if await used_votes(session, rnd.id, member.id) >= rnd.votes_per_person:
+        raise UserError(
+            _("You have used all %(limit)s of your votes. Take one back first to vote again.", limit=rnd.votes_per_person),
+            status_code=409,
+        )
+    session.add(Vote(round_id=rnd.id, card_id=card.id, participant_id=member.id))
+    return card, rnd
+
+
+async def unvote(session: AsyncSession, workshop: Workshop, member: Participant, card_id: object) -> tuple[Card, VoteRound]:
+    card = await get_card(session, workshop, card_id)
+    rnd = await active_round(session, workshop.id)
+    if rnd is None:
+        raise UserError(_("Voting is not open. The facilitator starts a voting round."))
+    mine = await session.scalar(
+        select(Vote.id).where(Vote.round_id == rnd.id, Vote.card_id == card.id, Vote.participant_id == member.id).limit(1)
+    )
+    if mine is None:
+        raise UserError(_("You have no vote on this card."))
+    await session.execute(delete(Vote).where(Vote.id == mine))
+    await record(session, workshop, "card.unvoted", {"card": card.id, "round": rnd.id}, member)
+    return card, rnd
+
+
+async def counts(session: AsyncSession, round_id: int | None, card_ids: list[int] | None = None) -> dict[int, int]:
+    if round_id is None:
+        return {}
+    query = select(Vote.card_id, func.count()).where(Vote.round_id == round_id).group_by(Vote.card_id)
+    if card_ids is not None:
+        query = query.where(Vote.card_id.in_(card_ids))
+    return {card_id: n for card_id, n in (await session.execute(query)).all()}
+
+
+async def my_votes(session: AsyncSession, round_id: int, participant_id: int) -> dict[int, int]:
+    rows = await session.execute(
+        select(Vote.card_id, func.count()).where(Vote.round_id == round_id, Vote.participant_id == participant_id).group_by(Vote.card_id)
+    )
+    return {card_id: n for card_id, n in rows.all()}
