@@ -26,6 +26,13 @@ CARDS = [
     (4, 1, "Instructie hoe het probleem zelf op te lossen", 2),
     (4, 2, "Technisch Servicepunt maakt reparatieafspraak", 3),
 ]
+TAGGED = [
+    ("Geen vaste afspraak wie eerst helpt", ["informeel", "knelpunt"], ("Afspraak vastleggen in het werkoverleg", "Fatima", "open")),
+    ("Oplossingen staan nergens beschreven", ["niet-gedocumenteerde kennis"], ("Kennisbank digicoaches opzetten", "Mirjam", "open")),
+    ("Begeleider probeert het zelf op te lossen", ["handmatig oordeel"], None),
+    ("Cliënt wacht op terugkoppeling", ["knelpunt"], ("Terugbelafspraak met leverancier", "Joost", "resolved")),
+    ("Telefoon of Teams-bericht", ["inconsistent"], None),
+]
 PEOPLE = [("Fatima", "digicoach"), ("Anna", "begeleider"), ("Joost", "cliënt"), ("Mirjam", "verpleegkundige")]
 
 
@@ -46,4 +53,12 @@ def build(base_url: str, title: str = "Hulp vragen bij de zorgapp") -> tuple[Per
     for phase, lane, text, who in CARDS:
         r = people[who].add_card(ws.slug, phases[phase], lanes[lane], text)
         assert r.status_code == 200, r.text
+    soup = fac.board(ws.slug)
+    tags = {b.get_text(" ", strip=True).split(" ", 1)[1]: b["data-tag-id"] for b in soup.select("#tag-buttons .tag-toggle")}
+    ids = {a.select_one(".card-text").get_text(): a["data-card-id"] for a in soup.select("article.card")}
+    for text, tag_names, followup in TAGGED:
+        for name in tag_names:
+            fac.post(f"/w/{ws.slug}/cards/{ids[text]}/tags", {"tag_id": tags[name], "on": "1"})
+        if followup:
+            fac.post(f"/w/{ws.slug}/cards/{ids[text]}/followup", dict(zip(("note", "owner", "status"), followup)))
     return fac, ws, people

@@ -38,6 +38,12 @@ def main() -> None:
                     page.goto(ws.facilitator_link)
                     page.wait_for_selector("#connection[data-state=online]", state="attached")
                     page.screenshot(path=OUT / f"board-facilitator-{size}.png", full_page=size == "desktop")
+                    page.get_by_role("button", name="Hittekaart").click()
+                    page.screenshot(path=OUT / f"heatmap-{size}.png", full_page=size == "desktop")
+                    page.get_by_role("button", name="Hittekaart").click()
+                    page.get_by_role("button", name="Terugkomen op").click()
+                    page.screenshot(path=OUT / f"revisit-{size}.png", full_page=True)
+                    page.get_by_role("button", name="Blauwdruk").click()
                     # A participant, joining on their own browser.
                     ctx2 = browser.new_context(viewport=viewport, locale="nl-NL", is_mobile=size == "phone",
                                                has_touch=size == "phone")
