@@ -35,6 +35,17 @@ class Workshop(Base):
     facilitator_token: Mapped[str] = mapped_column(String(64), unique=True)
     join_code: Mapped[str] = mapped_column(String(12), unique=True)
     joining_open: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Facilitation (the facilitator runs the room): all enforced in the handlers.
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)  # read-only for participants
+    closed: Mapped[bool] = mapped_column(Boolean, default=False)  # read-only for everyone; export still works
+    private_writing: Mapped[bool] = mapped_column(Boolean, default=False)
+    anonymity: Mapped[str] = mapped_column(String(8), default="names")  # names | roles | none
+    focus_kind: Mapped[str] = mapped_column(String(8), default="")  # "" | phase | lane | chart
+    focus_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Countdown: running while timer_ends_at is set; paused with timer_remaining (seconds) set.
+    timer_ends_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    timer_remaining: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    timer_total: Mapped[int] = mapped_column(Integer, default=0)
     # Last sequence number handed out; every board change takes the next one.
     seq: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -57,6 +68,7 @@ class Phase(Base):
     name: Mapped[str] = mapped_column(String(200))
     trigger: Mapped[str] = mapped_column(Text, default="")  # "aanleiding"
     completion: Mapped[str] = mapped_column(Text, default="")  # "afronding"
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)
 
     workshop: Mapped[Workshop] = relationship(back_populates="phases")
 
@@ -85,7 +97,23 @@ class Participant(Base):
     name: Mapped[str] = mapped_column(String(100))
     role_label: Mapped[str] = mapped_column(String(100), default="")
     is_facilitator: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The co-facilitator link this facilitator came in by: revoking the link demotes them.
+    link_id: Mapped[int | None] = mapped_column(ForeignKey("facilitator_link.id", ondelete="SET NULL"), nullable=True)
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class FacilitatorLink(Base):
+    """A second facilitator link, to share with a co-facilitator, and revoke."""
+
+    __tablename__ = "facilitator_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"), index=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(60), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class Card(Base):
@@ -103,6 +131,11 @@ class Card(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Written during private writing and not yet revealed: only its author may see its text.
+    private: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Moderation: hidden by a facilitator, or deleted; both wait in the bin, restorable.
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
     # Follow-up for the revisit list ("Terugkomen op"): what the group does about it.
     followup_note: Mapped[str] = mapped_column(Text, default="")

@@ -60,6 +60,7 @@ class Hub:
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         # workshop id -> participant id -> open sockets in this process
         self.presence: defaultdict[int, Counter[int]] = defaultdict(Counter)
+        self.sockets: defaultdict[tuple[int, int], set[WebSocket]] = defaultdict(set)
 
     def lock(self, workshop_id: int) -> asyncio.Lock:
         """Held from a board change's write to its publish, so broadcasts leave in commit order."""
@@ -79,6 +80,12 @@ class Hub:
     def online(self, workshop_id: int) -> list[int]:
         return [pid for pid, n in self.presence[workshop_id].items() if n > 0]
 
+    async def disconnect(self, workshop_id: int, participant_id: int) -> None:
+        """Close a removed participant's sockets (4401: the client does not reconnect)."""
+        for socket in list(self.sockets.get((workshop_id, participant_id), ())):
+            with contextlib.suppress(Exception):
+                await socket.close(code=CLOSE_UNAUTHORISED)
+
 
 class BoardChange:
     """Collects what a handler changed; rendered and broadcast after the commit."""
@@ -96,11 +103,18 @@ class BoardChange:
 
 
 @contextlib.asynccontextmanager
-async def board_change(request: Request, session: AsyncSession, workshop: Workshop) -> AsyncIterator[BoardChange]:
+async def board_change(
+    request: Request, session: AsyncSession, workshop: Workshop, allow_closed: bool = False
+) -> AsyncIterator[BoardChange]:
     """Validate and write inside; on exit: commit, render, broadcast (in that order).
 
-    On an exception nothing is committed and nothing is broadcast.
+    On an exception nothing is committed and nothing is broadcast. A closed session
+    takes no changes, except those that say `allow_closed` (reopening it).
     """
+    from app.facilitation.rules import ensure_open
+
+    if not allow_closed:
+        ensure_open(workshop)
     hub: Hub = request.app.state.hub
     db = request.app.state.db
     change = BoardChange(workshop)
@@ -151,6 +165,7 @@ async def board_socket(socket: WebSocket, slug: str) -> None:
     async with hub.channels.start_subscription([board_channel(workshop_id, lang)]) as subscriber:
         await socket.accept()
         hub.presence[workshop_id][member_id] += 1
+        hub.sockets[(workshop_id, member_id)].add(socket)
         try:
             await _publish_presence(state, workshop_id)
             async with subscriber.run_in_background(socket.send_data):
@@ -162,6 +177,9 @@ async def board_socket(socket: WebSocket, slug: str) -> None:
             with contextlib.suppress(Exception):
                 await socket.close(code=1011)
         finally:
+            hub.sockets[(workshop_id, member_id)].discard(socket)
+            if not hub.sockets[(workshop_id, member_id)]:
+                del hub.sockets[(workshop_id, member_id)]
             hub.presence[workshop_id][member_id] -= 1
             if hub.presence[workshop_id][member_id] <= 0:
                 del hub.presence[workshop_id][member_id]

@@ -12,10 +12,14 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from datetime import datetime, timezone
+
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from jinja2_fragments import render_block as _render_block
 
 from app import i18n
+from app.facilitation.rules import author_label
+from app.models import utcnow
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -45,8 +49,24 @@ def environment() -> Environment:
     )
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(static_url=static_url, current_locale=i18n.current_locale, LANGUAGES=i18n.LANGUAGES,
-                       LANGUAGE_NAMES=i18n.LANGUAGE_NAMES)
+                       LANGUAGE_NAMES=i18n.LANGUAGE_NAMES, now=utcnow, epoch_ms=epoch_ms, author_label=author_label,
+                       focus_name=focus_name)
     return env
+
+
+def epoch_ms(moment: datetime | None) -> str:
+    """Milliseconds since the epoch for the browser; SQLite gives naive datetimes, which are UTC here."""
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return str(int(moment.timestamp() * 1000))
+
+
+def focus_name(board, workshop) -> str:
+    """The name of the phase or lane everyone is asked to look at."""
+    items = board.phases if workshop.focus_kind == "phase" else board.lanes
+    return next((item.name for item in items if item.id == workshop.focus_id), "")
 
 
 def render_block(env: Environment, template: str, block: str, **context: Any) -> str:

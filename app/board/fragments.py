@@ -28,7 +28,7 @@ def cell(workshop: Workshop, phase_id: int, lane_id: int) -> Loader:
         view = await service.load_cell(session, workshop.id, phase_id, lane_id)
         return lambda: _block(
             "cell_cards", workshop=workshop, phase_id=phase_id, lane_id=lane_id, cards=view.cards,
-            prompt=view.prompt, votes=view.votes, voting=view.voting,
+            prompt=view.prompt, votes=view.votes, voting=view.voting, private_count=view.private,
             tagged=sum(1 for c in view.cards if c.tags), heat_level=tags.heat_level,
         )
 
@@ -39,6 +39,8 @@ def card(workshop: Workshop, card_id: int) -> Loader:
     async def load(session: AsyncSession) -> Render:
         item = await session.get(Card, card_id)
         assert item is not None, "render a card only after a change that keeps it"
+        if item.private:
+            return lambda: ""  # an unrevealed card is never broadcast; its author gets mine()
         await session.refresh(item, ["author", "tags"])
         rnd = await votes.latest_round(session, workshop.id)
         counts = await votes.counts(session, rnd.id if rnd else None, [card_id])
@@ -99,9 +101,39 @@ async def everything(session: AsyncSession, workshop: Workshop) -> Render:
     view = await service.load_board(session, workshop)
     parts = [
         lambda: _block("board_root", board=view, workshop=workshop, heat_level=tags.heat_level),
-        _revisit(view), _vote_panel(view), await _tag_tools(session, workshop),
+        _revisit(view), _vote_panel(view), await _tag_tools(session, workshop), _session(view),
     ]
     return lambda: "".join(part() for part in parts)
+
+
+def _session(view: service.BoardView) -> Render:
+    ws = view.workshop
+    return lambda: "".join(
+        _block(name, workshop=ws, board=view) for name in ("session_state", "focus", "timer", "facilitate", "workshop_title")
+    )
+
+
+def session(workshop: Workshop) -> Loader:
+    """The room's state: locks, private writing, focus, timer, the facilitator's controls, the title."""
+
+    async def load(session_: AsyncSession) -> Render:
+        return _session(await service.load_board(session_, workshop))
+
+    return load
+
+
+async def mine(session: AsyncSession, workshop: Workshop, member: Participant, *cells: tuple[int, int]) -> str:
+    """The member's own unrevealed cards in these cells (all cells if none named).
+    Rendered for that member's answer only: never broadcast."""
+    found: dict[tuple[int, int], list[Card]] = {}
+    if cells:
+        for cell_ in cells:
+            found.update(await service.load_mine(session, workshop.id, member.id, cell_))
+    else:
+        found = await service.load_mine(session, workshop.id, member.id)
+    return "".join(
+        _block("mine", workshop=workshop, phase_id=p, lane_id=l, mine_cards=cards) for (p, l), cards in found.items()
+    )
 
 
 async def presence(session: AsyncSession, workshop_id: int, online_ids: list[int]) -> Render:
@@ -111,4 +143,4 @@ async def presence(session: AsyncSession, workshop_id: int, online_ids: list[int
             .order_by(Participant.is_facilitator.desc(), Participant.name)
         )
     ) if online_ids else []
-    return lambda: _block("presence", people=people)
+    return lambda: _block("presence", people=people) + _block("presence_count", people=people)

@@ -29,7 +29,7 @@ async def board_page(request: Request, db_session: AsyncSession, slug: str) -> R
     workshop, member = await current_member(request, db_session, slug)
     if member is None:
         return page("not_member.html", status_code=403, workshop=workshop)
-    board = await service.load_board(db_session, workshop)
+    board = await service.load_board(db_session, workshop, viewer=member)
     online = request.app.state.hub.online(workshop.id)
     people = await members(db_session, workshop.id, online) if online else []
     remaining = 0
@@ -57,7 +57,19 @@ async def add_card(request: Request, db_session: AsyncSession, slug: str) -> Res
             db_session, request.app.state.settings, workshop, member, form.get("phase_id"), form.get("lane_id"), form.get("text")
         )
         change.add(fragments.cell(workshop, card.phase_id, card.lane_id))
-    return html(change.render(), trigger=CARD_SAVED)
+    return html(change.render() + await _mine(db_session, workshop, member, card, (card.phase_id, card.lane_id)), trigger=CARD_SAVED)
+
+
+@get("/w/{slug:str}/mine")
+async def my_private_cards(request: Request, db_session: AsyncSession, slug: str) -> Response:
+    """The asker's own unrevealed cards: fetched again after a whole-board update replaced them."""
+    workshop, member = await require_member(request, db_session, slug)
+    return html(await fragments.mine(db_session, workshop, member))
+
+
+async def _mine(db_session: AsyncSession, workshop, member, card, *cells: tuple[int, int]) -> str:
+    """For the author of a private card, their own view of the cells it touched (never broadcast)."""
+    return await fragments.mine(db_session, workshop, member, *cells) if card.private else ""
 
 
 @post("/w/{slug:str}/cards/{card_id:int}")
@@ -68,11 +80,13 @@ async def edit_card(request: Request, db_session: AsyncSession, slug: str, card_
     async with board_change(request, db_session, workshop) as change:
         card = await service.edit_card(db_session, request.app.state.settings, workshop, member, card_id, form.get("text"))
         change.add(fragments.card(workshop, card.id), fragments.revisit(workshop))
+        source = (card.phase_id, card.lane_id)
         if form.get("phase_id") and form.get("lane_id"):
             card, source = await service.move_card(db_session, workshop, member, card_id, form.get("phase_id"), form.get("lane_id"))
             if source != (card.phase_id, card.lane_id):
                 change.add(fragments.cell(workshop, *source), fragments.cell(workshop, card.phase_id, card.lane_id))
-    return html(change.render(), trigger=CARD_SAVED)
+    mine = await _mine(db_session, workshop, member, card, source, (card.phase_id, card.lane_id))
+    return html(change.render() + mine, trigger=CARD_SAVED)
 
 
 @post("/w/{slug:str}/cards/{card_id:int}/move")
@@ -83,7 +97,7 @@ async def move_card(request: Request, db_session: AsyncSession, slug: str, card_
         card, source = await service.move_card(db_session, workshop, member, card_id, form.get("phase_id"), form.get("lane_id"))
         change.add(fragments.cell(workshop, *source), fragments.cell(workshop, card.phase_id, card.lane_id),
                    fragments.revisit(workshop))
-    return html(change.render())
+    return html(change.render() + await _mine(db_session, workshop, member, card, source, (card.phase_id, card.lane_id)))
 
 
 @post("/w/{slug:str}/cards/{card_id:int}/delete")
@@ -94,7 +108,7 @@ async def delete_card(request: Request, db_session: AsyncSession, slug: str, car
         # The whole cell, not a "delete" swap: applying it twice (answer + socket) stays quiet.
         change.add(fragments.cell(workshop, card.phase_id, card.lane_id), fragments.revisit(workshop),
                    fragments.vote_panel(workshop))
-    return html(change.render(), trigger=CARD_SAVED)
+    return html(change.render() + await _mine(db_session, workshop, member, card, (card.phase_id, card.lane_id)), trigger=CARD_SAVED)
 
 
 # -- phases (facilitator) ---------------------------------------------------------------------
@@ -210,7 +224,7 @@ def _step(value: object) -> int:
 
 
 ROUTES = [
-    board_page, add_card, edit_card, move_card, delete_card,
+    board_page, add_card, my_private_cards, edit_card, move_card, delete_card,
     phase_form, add_phase, update_phase, move_phase, delete_phase,
     lane_form, add_lane, update_lane, move_lane, split_lane, delete_lane,
 ]

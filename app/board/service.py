@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
 from app.errors import NotFound, UserError
+from app.facilitation import rules
 from app.i18n import gettext as _
 from app.models import BACKSTAGE, LANE_GROUPS, VISIBLE, Card, Event, Lane, Participant, Phase, Tag, VoteRound, Workshop, utcnow
 
@@ -31,6 +32,8 @@ class BoardView:
     tags: list[Tag] = field(default_factory=list)
     round: VoteRound | None = None  # the running or the last voting round
     votes: dict[int, int] = field(default_factory=dict)  # card id -> votes in that round
+    private: dict[tuple[int, int], int] = field(default_factory=dict)  # cell -> unrevealed cards
+    mine: dict[tuple[int, int], list[Card]] = field(default_factory=dict)  # the viewer's own unrevealed cards
 
     @property
     def voting(self) -> bool:
@@ -55,18 +58,29 @@ def ordered_lanes(lanes: list[Lane]) -> list[Lane]:
     return sorted(lanes, key=lambda lane: (rank.get(lane.group, 0), lane.position, lane.id))
 
 
-async def load_board(session: AsyncSession, workshop: Workshop) -> BoardView:
+async def load_board(session: AsyncSession, workshop: Workshop, viewer: Participant | None = None) -> BoardView:
+    """The board as everyone sees it; with a viewer, also that viewer's own private cards."""
     phases = list(await session.scalars(select(Phase).where(Phase.workshop_id == workshop.id).order_by(Phase.position, Phase.id)))
     lanes = ordered_lanes(list(await session.scalars(select(Lane).where(Lane.workshop_id == workshop.id))))
     cards: dict[tuple[int, int], list[Card]] = defaultdict(list)
+    private: dict[tuple[int, int], int] = defaultdict(int)
+    mine: dict[tuple[int, int], list[Card]] = defaultdict(list)
     rows = await session.scalars(
-        select(Card).where(Card.workshop_id == workshop.id).order_by(Card.position, Card.id)
+        select(Card).where(Card.workshop_id == workshop.id, Card.deleted_at.is_(None), Card.hidden.is_(False))
+        .order_by(Card.position, Card.id)
     )
     for card in rows:
-        cards[(card.phase_id, card.lane_id)].append(card)
+        cell = (card.phase_id, card.lane_id)
+        if not card.private:
+            cards[cell].append(card)
+            continue
+        private[cell] += 1
+        if viewer is not None and card.author_id == viewer.id:
+            mine[cell].append(card)
     tags = list(await session.scalars(select(Tag).where(Tag.workshop_id == workshop.id).order_by(Tag.position, Tag.id)))
     rnd, votes = await _votes(session, workshop.id)
-    return BoardView(workshop, phases, lanes, dict(cards), tags=tags, round=rnd, votes=votes)
+    return BoardView(workshop, phases, lanes, dict(cards), tags=tags, round=rnd, votes=votes,
+                     private=dict(private), mine=dict(mine))
 
 
 async def _votes(session: AsyncSession, workshop_id: int, card_ids: list[int] | None = None):
@@ -86,21 +100,40 @@ class CellView:
     prompt: str
     round: VoteRound | None
     votes: dict[int, int]
+    private: int = 0
 
     @property
     def voting(self) -> bool:
         return self.round is not None and self.round.ended_at is None
 
 
+def _live_cards(workshop_id: int):
+    return select(Card).where(Card.workshop_id == workshop_id, Card.deleted_at.is_(None), Card.hidden.is_(False))
+
+
 async def load_cell(session: AsyncSession, workshop_id: int, phase_id: int, lane_id: int) -> CellView:
-    cards = list(await session.scalars(
-        select(Card)
-        .where(Card.workshop_id == workshop_id, Card.phase_id == phase_id, Card.lane_id == lane_id)
-        .order_by(Card.position, Card.id)
+    """A cell as everyone sees it: its revealed cards, and only the number of unrevealed ones."""
+    rows = list(await session.scalars(
+        _live_cards(workshop_id).where(Card.phase_id == phase_id, Card.lane_id == lane_id).order_by(Card.position, Card.id)
     ))
+    cards = [c for c in rows if not c.private]
     lane = await session.get(Lane, lane_id)
     rnd, votes = await _votes(session, workshop_id, [c.id for c in cards])
-    return CellView(phase_id, lane_id, cards, first_question(lane.question if lane else ""), rnd, votes)
+    return CellView(phase_id, lane_id, cards, first_question(lane.question if lane else ""), rnd, votes,
+                    private=len(rows) - len(cards))
+
+
+async def load_mine(session: AsyncSession, workshop_id: int, member_id: int, cell: tuple[int, int] | None = None) -> dict[tuple[int, int], list[Card]]:
+    """A member's own unrevealed cards, per cell: only ever sent to that member."""
+    query = _live_cards(workshop_id).where(Card.private.is_(True), Card.author_id == member_id)
+    if cell is not None:
+        query = query.where(Card.phase_id == cell[0], Card.lane_id == cell[1])
+    mine: dict[tuple[int, int], list[Card]] = defaultdict(list)
+    for card in await session.scalars(query.order_by(Card.position, Card.id)):
+        mine[(card.phase_id, card.lane_id)].append(card)
+    if cell is not None:
+        mine.setdefault(cell, [])
+    return dict(mine)
 
 
 def first_question(question: str) -> str:
@@ -184,9 +217,12 @@ async def get_lane(session: AsyncSession, workshop: Workshop, lane_id: object) -
     return lane
 
 
-async def get_card(session: AsyncSession, workshop: Workshop, card_id: object) -> Card:
+async def get_card(session: AsyncSession, workshop: Workshop, card_id: object, actor: Participant | None = None) -> Card:
+    """A card on the board. An unrevealed private card exists only for its author."""
     card = await session.get(Card, parse_id(card_id))
-    if card is None or card.workshop_id != workshop.id:
+    if card is None or card.workshop_id != workshop.id or card.deleted_at is not None or card.hidden:
+        raise NotFound(_("This card has been deleted by someone else."))
+    if card.private and (actor is None or card.author_id != actor.id):
         raise NotFound(_("This card has been deleted by someone else."))
     return card
 
@@ -209,10 +245,12 @@ async def add_card(
 ) -> Card:
     phase = await get_phase(session, workshop, phase_id)
     lane = await get_lane(session, workshop, lane_id)
+    rules.ensure_can_write(workshop, author, phase)
     clean = clean_card_text(text, settings)
     card = Card(
         workshop_id=workshop.id, phase_id=phase.id, lane_id=lane.id, author_id=author.id, text=clean,
         position=await _next_card_position(session, workshop.id, phase.id, lane.id),
+        private=workshop.private_writing,
     )
     session.add(card)
     await session.flush()
@@ -224,7 +262,8 @@ async def add_card(
 async def edit_card(
     session: AsyncSession, settings: Settings, workshop: Workshop, actor: Participant, card_id: object, text: str | None
 ) -> Card:
-    card = await get_card(session, workshop, card_id)
+    card = await get_card(session, workshop, card_id, actor)
+    rules.ensure_can_write(workshop, actor, await session.get(Phase, card.phase_id))
     clean = clean_card_text(text, settings)
     if clean != card.text:
         old = card.text
@@ -239,9 +278,10 @@ async def move_card(
     session: AsyncSession, workshop: Workshop, actor: Participant, card_id: object, phase_id: object, lane_id: object
 ) -> tuple[Card, tuple[int, int]]:
     """Move a card to the end of another cell; returns the card and the cell it left."""
-    card = await get_card(session, workshop, card_id)
+    card = await get_card(session, workshop, card_id, actor)
     phase = await get_phase(session, workshop, phase_id)
     lane = await get_lane(session, workshop, lane_id)
+    rules.ensure_can_write(workshop, actor, await session.get(Phase, card.phase_id), phase)
     source = (card.phase_id, card.lane_id)
     if source != (phase.id, lane.id):
         card.position = await _next_card_position(session, workshop.id, phase.id, lane.id)
@@ -254,9 +294,11 @@ async def move_card(
 
 
 async def delete_card(session: AsyncSession, workshop: Workshop, actor: Participant, card_id: object) -> Card:
-    card = await get_card(session, workshop, card_id)
+    """Into the bin, not gone: a facilitator can restore it."""
+    card = await get_card(session, workshop, card_id, actor)
+    rules.ensure_can_write(workshop, actor, await session.get(Phase, card.phase_id))
+    card.deleted_at = utcnow()
     data = {"card": card.id, "phase": card.phase_id, "lane": card.lane_id, "text": card.text, "author": card.author_id}
-    await session.delete(card)
     await record(session, workshop, "card.deleted", data, actor)
     return card
 
@@ -313,7 +355,7 @@ async def move_phase(session: AsyncSession, workshop: Workshop, actor: Participa
 
 async def delete_phase(session: AsyncSession, workshop: Workshop, actor: Participant, phase_id: object) -> None:
     phase = await get_phase(session, workshop, phase_id)
-    count = await session.scalar(select(func.count()).select_from(Card).where(Card.phase_id == phase.id))
+    count = await session.scalar(select(func.count()).select_from(Card).where(Card.phase_id == phase.id, Card.deleted_at.is_(None)))
     if count:
         raise UserError(_("This phase still holds cards. Move or delete them first, so nothing is lost."))
     phases = await _phases(session, workshop)
@@ -401,7 +443,7 @@ async def move_lane(session: AsyncSession, workshop: Workshop, actor: Participan
 
 async def delete_lane(session: AsyncSession, workshop: Workshop, actor: Participant, lane_id: object) -> None:
     lane = await get_lane(session, workshop, lane_id)
-    count = await session.scalar(select(func.count()).select_from(Card).where(Card.lane_id == lane.id))
+    count = await session.scalar(select(func.count()).select_from(Card).where(Card.lane_id == lane.id, Card.deleted_at.is_(None)))
     if count:
         raise UserError(_("This row still holds cards. Move or delete them first, so nothing is lost."))
     lanes = await _lanes(session, workshop)

@@ -24,7 +24,8 @@ async def set_card_tag(request: Request, db_session: AsyncSession, slug: str, ca
     async with board_change(request, db_session, workshop) as change:
         card = await service.set_card_tag(db_session, workshop, member, card_id, form.get("tag_id"), form.get("on") == "1")
         change.add(fragments.cell(workshop, card.phase_id, card.lane_id), fragments.revisit(workshop))
-    return html(change.render())
+    mine = await fragments.mine(db_session, workshop, member, (card.phase_id, card.lane_id)) if card.private else ""
+    return html(change.render() + mine)
 
 
 @post("/w/{slug:str}/cards/{card_id:int}/followup")

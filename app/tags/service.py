@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.board.service import get_card, parse_id, record
 from app.errors import NotFound, UserError
+from app.facilitation import rules
 from app.i18n import gettext as _
 from app.models import Card, Lane, Participant, Phase, Tag, Workshop, card_tag
 from app.tags.palette import PALETTE, builtin_tags
@@ -40,7 +41,8 @@ async def set_card_tag(
     session: AsyncSession, workshop: Workshop, actor: Participant, card_id: object, tag_id: object, on: bool
 ) -> Card:
     """Put a tag on a card or take it off. Setting (not toggling) makes a repeated request harmless."""
-    card = await get_card(session, workshop, card_id)
+    card = await get_card(session, workshop, card_id, actor)
+    rules.ensure_can_write(workshop, actor, await session.get(Phase, card.phase_id))
     tag = await get_tag(session, workshop, tag_id)
     has = await session.scalar(
         select(func.count()).select_from(card_tag).where(card_tag.c.card_id == card.id, card_tag.c.tag_id == tag.id)
@@ -94,7 +96,8 @@ async def update_followup(
     session: AsyncSession, workshop: Workshop, actor: Participant, card_id: object,
     note: str | None, owner: str | None, status: str | None,
 ) -> Card:
-    card = await get_card(session, workshop, card_id)
+    card = await get_card(session, workshop, card_id, actor)
+    rules.ensure_can_write(workshop, actor, await session.get(Phase, card.phase_id))
     if status not in FOLLOWUP_STATUSES:
         raise UserError(_("Choose open or resolved."))
     clean_note = (note or "").strip()

@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.board.service import get_card, record
 from app.errors import UserError
+from app.facilitation import rules
 from app.i18n import gettext as _
 from app.models import Card, Participant, Vote, VoteRound, Workshop, utcnow
 
@@ -59,7 +60,8 @@ async def used_votes(session: AsyncSession, round_id: int, participant_id: int) 
 
 async def vote(session: AsyncSession, workshop: Workshop, member: Participant, card_id: object) -> tuple[Card, VoteRound]:
     """Put one of the member's dots on a card; refused when their budget is spent."""
-    card = await get_card(session, workshop, card_id)
+    card = await get_card(session, workshop, card_id, member)
+    rules.ensure_open(workshop)
     rnd = await active_round(session, workshop.id)
     if rnd is None:
         raise UserError(_("Voting is not open. The facilitator starts a voting round."))
@@ -76,7 +78,8 @@ async def vote(session: AsyncSession, workshop: Workshop, member: Participant, c
 
 
 async def unvote(session: AsyncSession, workshop: Workshop, member: Participant, card_id: object) -> tuple[Card, VoteRound]:
-    card = await get_card(session, workshop, card_id)
+    card = await get_card(session, workshop, card_id, member)
+    rules.ensure_open(workshop)
     rnd = await active_round(session, workshop.id)
     if rnd is None:
         raise UserError(_("Voting is not open. The facilitator starts a voting round."))

@@ -66,12 +66,12 @@ async def join(request: Request, db_session: AsyncSession, token: str) -> Respon
 @get("/f/{token:str}")
 async def facilitator_link(request: Request, db_session: AsyncSession, token: str) -> Response:
     """The secret facilitator link: from any browser, back into the facilitator role."""
-    workshop = await service.workshop_by_facilitator_token(db_session, token)
+    workshop, link = await service.workshop_by_facilitator_token(db_session, token)
     _, member = await current_member(request, db_session, workshop.slug)
     if member is not None and member.is_facilitator:
         return redirect(request, f"/w/{workshop.slug}")
     async with request.app.state.db.writing():
-        member = await service.add_facilitator(db_session, workshop)
+        member = await service.add_facilitator(db_session, workshop, link=link)
         await db_session.commit()
     return with_member_cookie(redirect(request, f"/w/{workshop.slug}"), workshop, member, request.app.state.settings)
 

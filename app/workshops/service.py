@@ -14,7 +14,7 @@ from app.config import Settings
 from app.errors import Forbidden, NotFound, UserError
 from app.i18n import LANGUAGES
 from app.i18n import gettext as _
-from app.models import Participant, Workshop
+from app.models import FacilitatorLink, Participant, Workshop
 from app.tags.service import default_tags
 
 # No 0/O, 1/I/L: the code is read off a projector and typed on a phone.
@@ -125,19 +125,26 @@ async def workshop_by_code(session: AsyncSession, typed: str | None) -> Workshop
     return workshop
 
 
-async def workshop_by_facilitator_token(session: AsyncSession, token: str) -> Workshop:
+async def workshop_by_facilitator_token(session: AsyncSession, token: str) -> tuple[Workshop, FacilitatorLink | None]:
+    """The workshop's own facilitator link, or a co-facilitator link that is not revoked."""
     workshop = await session.scalar(select(Workshop).where(Workshop.facilitator_token == token))
+    if workshop is not None:
+        return workshop, None
+    link = await session.scalar(
+        select(FacilitatorLink).where(FacilitatorLink.token == token, FacilitatorLink.revoked_at.is_(None))
+    )
+    workshop = await session.get(Workshop, link.workshop_id) if link else None
     if workshop is None:
         raise NotFound(_("This facilitator link does not work (any more)."))
-    return workshop
+    return workshop, link
 
 
 async def member_by_token(session: AsyncSession, workshop: Workshop, token: str | None) -> Participant | None:
     if not token:
         return None
     member = await session.scalar(select(Participant).where(Participant.token == token))
-    # A token of another workshop is no key to this one.
-    if member is None or member.workshop_id != workshop.id:
+    # A token of another workshop is no key to this one; a removed participant has none.
+    if member is None or member.workshop_id != workshop.id or member.removed_at is not None:
         return None
     return member
 
@@ -156,9 +163,12 @@ async def join(
     return member
 
 
-async def add_facilitator(session: AsyncSession, workshop: Workshop, name: str | None = None) -> Participant:
+async def add_facilitator(
+    session: AsyncSession, workshop: Workshop, name: str | None = None, link: FacilitatorLink | None = None
+) -> Participant:
     member = Participant(
-        workshop_id=workshop.id, token=new_member_token(), name=(name or _("Facilitator")), is_facilitator=True
+        workshop_id=workshop.id, token=new_member_token(), name=(name or _("Facilitator")), is_facilitator=True,
+        link_id=link.id if link else None,
     )
     session.add(member)
     await session.flush()
@@ -166,7 +176,7 @@ async def add_facilitator(session: AsyncSession, workshop: Workshop, name: str |
 
 
 async def members(session: AsyncSession, workshop_id: int, ids: list[int] | None = None) -> list[Participant]:
-    query = select(Participant).where(Participant.workshop_id == workshop_id)
+    query = select(Participant).where(Participant.workshop_id == workshop_id, Participant.removed_at.is_(None))
     if ids is not None:
         query = query.where(Participant.id.in_(ids))
     return list(await session.scalars(query.order_by(Participant.name, Participant.id)))
