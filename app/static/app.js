@@ -316,3 +316,110 @@
     if (d && d.open) d.close();
   });
 })();
+
+// -- the facilitator runs the room: focus ("follow me"), timer, private writing ------------------
+(function () {
+  'use strict';
+  var body = document.body;
+  var slug = body.dataset.slug;
+  if (!slug) return;
+  function $(sel, root) { return (root || document).querySelector(sel); }
+  function $$(sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); }
+
+  function showView(id) {
+    if (!document.getElementById(id)) return;
+    $$('.view').forEach(function (v) { v.hidden = v.id !== id; });
+    $$('[data-view]').forEach(function (b) { if (b.tagName === 'BUTTON') b.setAttribute('aria-pressed', String(b.dataset.view === id)); });
+  }
+
+  // Focus: follow the facilitator until you look elsewhere; one tap brings you back.
+  var following = true;
+  var lastFocus = null;
+  function goToFocus() {
+    var f = $('#focus');
+    if (!f || !f.dataset.kind) return;
+    var kind = f.dataset.kind, id = f.dataset.id;
+    $$('.focused').forEach(function (el) { el.classList.remove('focused'); });
+    if (kind === 'phase' || kind === 'lane') {
+      showView('board-view');
+      var head = document.getElementById(kind + '-' + id);
+      var cells = kind === 'phase' ? $$('td.cell[data-phase-id="' + id + '"]') : $$('td.cell[data-lane-id="' + id + '"]');
+      cells.concat(head ? [head] : []).forEach(function (el) { el.classList.add('focused'); });
+      if (head) head.scrollIntoView({ block: 'nearest', inline: 'center' });
+      document.dispatchEvent(new CustomEvent('zl:focus', { detail: { kind: kind, id: id } }));
+    } else if (kind === 'revisit') {
+      showView('revisit-view');
+    } else if (kind === 'chart') {
+      showView('chart-view');
+    } else if (kind === 'board') {
+      showView('board-view');
+    }
+    following = true;
+    body.classList.remove('not-following');
+  }
+  function onFocusUpdate() {
+    var f = $('#focus');
+    if (!f) return;
+    var key = f.dataset.kind + ':' + f.dataset.id;
+    if (key !== lastFocus) {
+      lastFocus = key;
+      if (f.dataset.kind) goToFocus();
+      else $$('.focused').forEach(function (el) { el.classList.remove('focused'); });
+    }
+  }
+  document.addEventListener('click', function (e) {
+    if (e.target.closest('[data-action="follow"]')) { goToFocus(); return; }
+    // Looking elsewhere by choice: stop following until "Go there".
+    if (e.target.closest('[data-view]') && !body.classList.contains('is-facilitator')) {
+      following = false;
+      body.classList.add('not-following');
+    }
+  });
+
+  // Timer: the server sends the end time; each screen counts down, and shows the end in words.
+  var clockOffset = 0;
+  var timerTick = null;
+  function renderTimer() {
+    var t = $('#timer');
+    if (!t) return;
+    var clock = $('.timer-clock', t);
+    if (!clock) { t.dataset.state = 'idle'; return; }
+    var seconds;
+    if (t.dataset.ends) {
+      seconds = Math.max(0, Math.round((Number(t.dataset.ends) - (Date.now() + clockOffset)) / 1000));
+      t.dataset.state = seconds > 0 ? 'running' : 'done';
+    } else if (t.dataset.remaining !== '') {
+      seconds = Number(t.dataset.remaining);
+      t.dataset.state = 'paused';
+    } else {
+      t.dataset.state = 'idle';
+      return;
+    }
+    var text = Math.floor(seconds / 60) + ':' + String(seconds % 60).padStart(2, '0');
+    if (clock.textContent !== text) clock.textContent = text;
+  }
+  function onTimerUpdate() {
+    var t = $('#timer');
+    if (t && t.dataset.now) clockOffset = Number(t.dataset.now) - Date.now();
+    renderTimer();
+    if (!timerTick) timerTick = setInterval(renderTimer, 500);
+  }
+
+  // Private writing: a whole-board update carries no private cards; fetch our own again.
+  function refetchMine() {
+    var state = $('#session-state');
+    if (state && state.dataset.private === 'true') {
+      htmx.ajax('GET', '/w/' + slug + '/mine', { swap: 'none' });
+    }
+  }
+
+  // Fired on the new element(s) after each out-of-band swap (several times per message: stay idempotent).
+  document.addEventListener('htmx:oobAfterSwap', function (e) {
+    var id = e.target && e.target.id;
+    if (id === 'focus') onFocusUpdate();
+    if (id === 'timer') onTimerUpdate();
+    if (id === 'board-root') { refetchMine(); if (following) goToFocus(); }
+  });
+  document.addEventListener('DOMContentLoaded', function () { onFocusUpdate(); onTimerUpdate(); });
+  if (document.readyState !== 'loading') { onFocusUpdate(); onTimerUpdate(); }
+})();
