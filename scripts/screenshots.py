@@ -44,6 +44,11 @@ def main() -> None:
                     page.get_by_role("button", name="Terugkomen op").click()
                     page.screenshot(path=OUT / f"revisit-{size}.png", full_page=True)
                     page.get_by_role("button", name="Blauwdruk").click()
+                    page.locator("details.facilitate > summary").click()
+                    page.locator("details.facilitate").screenshot(path=OUT / f"facilitator-controls-{size}.png")
+                    page.get_by_role("link", name="Projectorweergave").click()
+                    page.screenshot(path=OUT / f"projector-{size}.png")
+                    page.get_by_role("button", name="Terug naar het bord").click()
                     # A participant, joining on their own browser.
                     ctx2 = browser.new_context(viewport=viewport, locale="nl-NL", is_mobile=size == "phone",
                                                has_touch=size == "phone")

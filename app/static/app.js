@@ -217,7 +217,10 @@
   }
   document.addEventListener('click', function (e) {
     var b = e.target.closest('[data-view]');
-    if (b) showView(b.dataset.view);
+    if (!b) return;
+    e.preventDefault();
+    showView(b.dataset.view);
+    window.scrollTo(0, 0);
   });
 
   // Filter by tag: hide (or dim) every card without it. Re-applied after each live update.
