@@ -8,9 +8,10 @@ import secrets
 from litestar import Litestar, Request, Response
 from litestar.channels import ChannelsPlugin
 from litestar.channels.backends.memory import MemoryChannelsBackend
+from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
-from litestar.datastructures import ResponseHeader, State
+from litestar.datastructures import CacheControlHeader, ResponseHeader, State
 from litestar.di import Provide
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
@@ -97,12 +98,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
             workshop_routes.join_page, workshop_routes.join, workshop_routes.facilitator_link,
             workshop_routes.join_qr, workshop_routes.choose_language, workshop_routes.healthz,
             *BOARD_ROUTES, *TAG_ROUTES, *VOTE_ROUTES, *FACILITATION_ROUTES, board_socket,
-            create_static_files_router(path="/static", directories=[STATIC_DIR], cache_control=None,
-                                       send_as_attachment=False, include_in_schema=False),
+            # Every static URL carries a content hash (templating.static_url): cache it for a year.
+            create_static_files_router(path="/static", directories=[STATIC_DIR], send_as_attachment=False,
+                                       cache_control=CacheControlHeader(max_age=31_536_000, public=True),
+                                       include_in_schema=False),
         ],
         dependencies={"db_session": Provide(provide_db_session)},
         plugins=[channels],
         template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment())),
+        # Hospital Wi-Fi: pages and fragments are repetitive HTML; gzip shrinks them several times.
+        compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
         csrf_config=CSRFConfig(secret=_secret_key(settings), cookie_secure=settings.secure_cookies,
                                cookie_samesite="lax", cookie_httponly=False),
         exception_handlers={UserError: handle_user_error},

@@ -426,3 +426,79 @@
   document.addEventListener('DOMContentLoaded', function () { onFocusUpdate(); onTimerUpdate(); });
   if (document.readyState !== 'loading') { onFocusUpdate(); onTimerUpdate(); }
 })();
+
+// -- phones first: one phase at a time; live changes never steal focus ---------------------------
+(function () {
+  'use strict';
+  var body = document.body;
+  if (!body.dataset.slug) return;
+  function $$(sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); }
+  var phone = window.matchMedia('(max-width: 700px)');
+  var currentPhase = null;
+
+  function applyPhase() {
+    var tabs = $$('[data-phase-tab]');
+    if (!tabs.length) return;
+    var ids = tabs.map(function (t) { return t.dataset.phaseTab; });
+    if (ids.indexOf(currentPhase) < 0) currentPhase = ids[0];
+    tabs.forEach(function (t) { t.setAttribute('aria-pressed', String(t.dataset.phaseTab === currentPhase)); });
+    var one = phone.matches;
+    body.classList.toggle('one-phase', one);
+    $$('#board [data-phase-id]').forEach(function (el) {
+      if (el.tagName === 'ARTICLE') return;
+      el.classList.toggle('phase-off', one && el.dataset.phaseId !== currentPhase);
+    });
+  }
+  document.addEventListener('click', function (e) {
+    var tab = e.target.closest('[data-phase-tab]');
+    if (!tab) return;
+    currentPhase = tab.dataset.phaseTab;
+    applyPhase();
+  });
+  document.addEventListener('zl:focus', function (e) {
+    if (e.detail.kind === 'phase') { currentPhase = String(e.detail.id); applyPhase(); }
+  });
+  document.addEventListener('htmx:oobAfterSwap', function (e) { if (e.target && e.target.id === 'board-root') applyPhase(); });
+  if (phone.addEventListener) phone.addEventListener('change', applyPhase);
+  applyPhase();
+
+  // A live update replaces elements; put the keyboard focus back where it was (by id), never elsewhere.
+  var focusedId = null;
+  document.addEventListener('htmx:wsBeforeMessage', function () {
+    var el = document.activeElement;
+    focusedId = el && el !== body && el.id ? el.id : null;
+  });
+  document.addEventListener('htmx:wsAfterMessage', function () {
+    if (!focusedId) return;
+    var el = document.getElementById(focusedId);
+    if (el && document.activeElement !== el && (document.activeElement === body || !document.activeElement)) {
+      el.focus({ preventScroll: true });
+    }
+    focusedId = null;
+  });
+
+})();
+
+// -- display preferences on every page: larger text, high contrast (kept on this device) ----------
+(function () {
+  'use strict';
+  var body = document.body;
+  function $$(sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); }
+  // Larger text and high contrast, remembered on this device.
+  function applyPrefs() {
+    body.classList.toggle('large-text', localStorage.getItem('zl-large-text') === '1');
+    body.classList.toggle('high-contrast', localStorage.getItem('zl-contrast') === '1');
+    $$('[data-pref]').forEach(function (b) {
+      var key = b.dataset.pref === 'large-text' ? 'zl-large-text' : 'zl-contrast';
+      b.setAttribute('aria-pressed', String(localStorage.getItem(key) === '1'));
+    });
+  }
+  document.addEventListener('click', function (e) {
+    var b = e.target.closest('[data-pref]');
+    if (!b) return;
+    var key = b.dataset.pref === 'large-text' ? 'zl-large-text' : 'zl-contrast';
+    try { localStorage.setItem(key, localStorage.getItem(key) === '1' ? '0' : '1'); } catch (err) { /* private mode */ }
+    applyPrefs();
+  });
+  try { applyPrefs(); } catch (err) { /* storage unavailable */ }
+})();
