@@ -119,6 +119,7 @@ async def board_change(
     db = request.app.state.db
     change = BoardChange(workshop)
     async with hub.lock(workshop.id):
+        seq_before = workshop.seq
         async with db.writing():
             try:
                 yield change
@@ -127,7 +128,15 @@ async def board_change(
                 await session.rollback()
                 raise
         change.renders = [await load(session) for load in change.loaders]
+        change.renders.append(await announcement(session, workshop, seq_before))
         await hub.publish(workshop.id, change.render)
+
+
+async def announcement(session: AsyncSession, workshop: Workshop, seq_before: int) -> Render:
+    """A short sentence for screen readers about what someone else just did (aria-live, polite)."""
+    from app.board.fragments import announce
+
+    return await announce(session, workshop, seq_before)
 
 
 def _same_origin(socket: WebSocket, public_url: str) -> bool:

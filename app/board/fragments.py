@@ -10,7 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.board import service
-from app.models import Card, Participant, Workshop
+from app.facilitation.rules import author_label
+from app.i18n import gettext, gettext_noop
+from app.models import Card, Event, Lane, Participant, Phase, Workshop
 from app.realtime import Loader, Render
 from app.tags import service as tags
 from app.templating import environment, render_block
@@ -144,3 +146,34 @@ async def presence(session: AsyncSession, workshop_id: int, online_ids: list[int
         )
     ) if online_ids else []
     return lambda: _block("presence", people=people) + _block("presence_count", people=people)
+
+
+# What screen readers hear when someone else changes the board (never the text of a card:
+# it may be private, and the card itself is announced by its own content when reached).
+ANNOUNCEMENTS = {
+    "card.added": gettext_noop("%(who)s added a card in %(where)s."),
+    "card.edited": gettext_noop("%(who)s changed a card in %(where)s."),
+    "card.moved": gettext_noop("%(who)s moved a card to %(where)s."),
+    "card.deleted": gettext_noop("%(who)s deleted a card in %(where)s."),
+    "card.tagged": gettext_noop("%(who)s tagged a card."),
+}
+
+
+async def announce(session: AsyncSession, workshop: Workshop, seq_before: int) -> Render:
+    event = await session.scalar(
+        select(Event).where(Event.workshop_id == workshop.id, Event.seq > seq_before, Event.kind.in_(ANNOUNCEMENTS))
+        .order_by(Event.seq).limit(1)
+    )
+    if event is None:
+        return lambda: ""
+    actor = await session.get(Participant, event.actor_id) if event.actor_id else None
+    phase = await session.get(Phase, event.data.get("phase")) if event.data.get("phase") else None
+    lane = await session.get(Lane, event.data.get("lane")) if event.data.get("lane") else None
+    where = " · ".join(x.name for x in (phase, lane) if x is not None)
+
+    def render() -> str:
+        who = author_label(actor, workshop) or gettext("Someone")
+        text = gettext(ANNOUNCEMENTS[event.kind]) % {"who": who, "where": where}
+        return _block("announce", text=text, actor_id=event.actor_id or 0)
+
+    return render

@@ -502,3 +502,19 @@
   });
   try { applyPrefs(); } catch (err) { /* storage unavailable */ }
 })();
+
+// -- what others do, read out politely by screen readers (never the user's own changes) ----------
+(function () {
+  'use strict';
+  var body = document.body;
+  if (!body.dataset.slug) return;
+  // Once per socket message (out-of-band swap events fire several times per message).
+  document.addEventListener('htmx:wsAfterMessage', function (e) {
+    if (String(e.detail.message).indexOf('id="announce"') < 0) return;
+    var source = document.getElementById('announce');
+    var region = document.getElementById('live-region');
+    if (!source || !region || source.dataset.actor === body.dataset.member) return;
+    var text = source.textContent.trim();
+    if (text) region.textContent = text;
+  });
+})();
