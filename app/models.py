@@ -118,7 +118,11 @@ class FacilitatorLink(Base):
 
 class Card(Base):
     __tablename__ = "card"
-    __table_args__ = (Index("ix_card_cell", "workshop_id", "phase_id", "lane_id"),)
+    __table_args__ = (
+        Index("ix_card_cell", "workshop_id", "phase_id", "lane_id"),
+        # A card written offline is sent again until acknowledged: its client id makes a replay harmless.
+        UniqueConstraint("workshop_id", "client_id", name="uq_card_client_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"))
@@ -126,6 +130,7 @@ class Card(Base):
     lane_id: Mapped[int] = mapped_column(ForeignKey("lane.id", ondelete="CASCADE"))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("participant.id", ondelete="SET NULL"))
     text: Mapped[str] = mapped_column(Text)
+    client_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
     # Order within the cell; a card keeps its creation order unless moved.
     position: Mapped[int] = mapped_column(Integer, default=0)
     version: Mapped[int] = mapped_column(Integer, default=1)

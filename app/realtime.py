@@ -61,6 +61,8 @@ class Hub:
         # workshop id -> participant id -> open sockets in this process
         self.presence: defaultdict[int, Counter[int]] = defaultdict(Counter)
         self.sockets: defaultdict[tuple[int, int], set[WebSocket]] = defaultdict(set)
+        # workshop id -> participant id -> the card they have open in the editor
+        self.editing: defaultdict[int, dict[int, int]] = defaultdict(dict)
 
     def lock(self, workshop_id: int) -> asyncio.Lock:
         """Held from a board change's write to its publish, so broadcasts leave in commit order."""
@@ -178,7 +180,7 @@ async def board_socket(socket: WebSocket, slug: str) -> None:
         try:
             await _publish_presence(state, workshop_id)
             async with subscriber.run_in_background(socket.send_data):
-                await _receive_loop(socket, state, workshop_id, lang)
+                await _receive_loop(socket, state, workshop_id, lang, member_id)
         except WebSocketDisconnect:
             pass
         except Exception:  # noqa: BLE001 - an error closes this socket only, with a code that makes the client retry
@@ -192,11 +194,14 @@ async def board_socket(socket: WebSocket, slug: str) -> None:
             hub.presence[workshop_id][member_id] -= 1
             if hub.presence[workshop_id][member_id] <= 0:
                 del hub.presence[workshop_id][member_id]
+                if hub.editing[workshop_id].pop(member_id, None) is not None:
+                    with contextlib.suppress(Exception):
+                        await _publish_editing(state, workshop_id)
             with contextlib.suppress(Exception):
                 await _publish_presence(state, workshop_id)
 
 
-async def _receive_loop(socket: WebSocket, state, workshop_id: int, lang: str) -> None:
+async def _receive_loop(socket: WebSocket, state, workshop_id: int, lang: str, member_id: int) -> None:
     while True:
         raw = await socket.receive_data(mode="text")
         if len(raw) > MAX_CLIENT_FRAME:
@@ -210,6 +215,8 @@ async def _receive_loop(socket: WebSocket, state, workshop_id: int, lang: str) -
             continue
         if message.get("type") == "hello":
             await _catch_up(socket, state, workshop_id, lang, message.get("seq"))
+        elif message.get("type") == "editing":
+            await _set_editing(state, workshop_id, member_id, message.get("card"))
 
 
 async def _catch_up(socket: WebSocket, state, workshop_id: int, lang: str, seen: object) -> None:
@@ -234,6 +241,29 @@ async def _catch_up(socket: WebSocket, state, workshop_id: int, lang: str, seen:
             render = await fragments.everything(session, workshop)
         with i18n.use_locale(lang):
             await socket.send_text(render() + seq_marker(workshop.seq))
+
+
+async def _set_editing(state, workshop_id: int, member_id: int, card: object) -> None:
+    """Who has which card open in the editor: shown on the card, so two people know of each other.
+    Only a card id travels; an id that is not on this board simply matches no card."""
+    hub: Hub = state.hub
+    card_id = card if isinstance(card, int) and 0 < card < 2**31 else None
+    if hub.editing[workshop_id].get(member_id) == card_id:
+        return
+    if card_id is None:
+        hub.editing[workshop_id].pop(member_id, None)
+    else:
+        hub.editing[workshop_id][member_id] = card_id
+    await _publish_editing(state, workshop_id)
+
+
+async def _publish_editing(state, workshop_id: int) -> None:
+    from app.board import fragments
+
+    hub: Hub = state.hub
+    async with state.db.session() as session:
+        render = await fragments.editing(session, workshop_id, dict(hub.editing[workshop_id]))
+    await hub.publish(workshop_id, render)
 
 
 async def _publish_presence(state, workshop_id: int) -> None:

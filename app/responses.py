@@ -39,6 +39,10 @@ def user_error_response(request: Request, exc: UserError) -> Response:
     otherwise the error page. Status stays 4xx: the client knows nothing was saved."""
     if is_htmx(request):
         body = render_block(environment(), "error.html", "error_message", message=exc.message)
+        version = getattr(exc, "current_version", None)
+        if version is not None:  # an edit conflict: the form learns the version it would now replace
+            body += f'<span hidden data-current-version="{int(version)}"></span>'
+
         headers = {}
         target = request.headers.get("hx-target") or ""
         if not target.endswith("-error"):

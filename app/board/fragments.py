@@ -6,6 +6,8 @@ applying one twice changes nothing, and it holds nothing that differs per viewer
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -175,5 +177,20 @@ async def announce(session: AsyncSession, workshop: Workshop, seq_before: int) -
         who = author_label(actor, workshop) or gettext("Someone")
         text = gettext(ANNOUNCEMENTS[event.kind]) % {"who": who, "where": where}
         return _block("announce", text=text, actor_id=event.actor_id or 0)
+
+    return render
+
+
+async def editing(session: AsyncSession, workshop_id: int, by_member: dict[int, int]) -> Render:
+    """Which cards are open in someone's editor, with whom (following the anonymity setting)."""
+    workshop = await session.get(Workshop, workshop_id)
+    people = {p.id: p for p in await session.scalars(select(Participant).where(Participant.id.in_(list(by_member))))} if by_member else {}
+
+    def render() -> str:
+        cards: dict[str, list[list]] = {}
+        for member_id, card_id in by_member.items():
+            label = author_label(people.get(member_id), workshop) or gettext("Someone")
+            cards.setdefault(str(card_id), []).append([member_id, label])
+        return _block("editing", cards=json.dumps(cards, ensure_ascii=False))
 
     return render

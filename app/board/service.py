@@ -7,6 +7,7 @@ broadcasting are the caller's (see `app.realtime.BoardChange`).
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -230,6 +231,23 @@ async def get_card(session: AsyncSession, workshop: Workshop, card_id: object, a
 # -- cards ------------------------------------------------------------------------------------
 
 
+class EditConflict(UserError):
+    """Someone else saved this card since the editor opened it."""
+
+    status_code = 409
+
+    def __init__(self, card: Card) -> None:
+        super().__init__(_("Someone else changed this card while you were writing. Their text is on the board now; yours is still here. Save again to replace theirs, or adjust your text."))
+        self.current_version = card.version  # read now: the session is rolled back before the answer
+
+
+def _version(value: object) -> int | None:
+    try:
+        return int(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
 async def _next_card_position(session: AsyncSession, workshop_id: int, phase_id: int, lane_id: int) -> int:
     current = await session.scalar(
         select(func.max(Card.position)).where(
@@ -239,10 +257,24 @@ async def _next_card_position(session: AsyncSession, workshop_id: int, phase_id:
     return (current or 0) + 1
 
 
+CLIENT_ID = re.compile(r"^[A-Za-z0-9-]{8,40}$")
+
+
 async def add_card(
     session: AsyncSession, settings: Settings, workshop: Workshop, author: Participant,
-    phase_id: object, lane_id: object, text: str | None,
+    phase_id: object, lane_id: object, text: str | None, client_id: str | None = None,
 ) -> Card:
+    """A new card. With a client id (cards written offline are sent again until acknowledged),
+    a card that already arrived is returned as it is: the replay applies once."""
+    client_id = (client_id or "").strip() or None
+    if client_id is not None:
+        if not CLIENT_ID.match(client_id):
+            raise UserError(_("That part of the board does not exist (any more)."))
+        existing = await session.scalar(select(Card).where(Card.workshop_id == workshop.id, Card.client_id == client_id))
+        if existing is not None and existing.author_id == author.id:
+            return existing
+        if existing is not None:
+            raise UserError(_("That part of the board does not exist (any more)."))
     phase = await get_phase(session, workshop, phase_id)
     lane = await get_lane(session, workshop, lane_id)
     rules.ensure_can_write(workshop, author, phase)
@@ -250,7 +282,7 @@ async def add_card(
     card = Card(
         workshop_id=workshop.id, phase_id=phase.id, lane_id=lane.id, author_id=author.id, text=clean,
         position=await _next_card_position(session, workshop.id, phase.id, lane.id),
-        private=workshop.private_writing,
+        private=workshop.private_writing, client_id=client_id,
     )
     session.add(card)
     await session.flush()
@@ -260,11 +292,18 @@ async def add_card(
 
 
 async def edit_card(
-    session: AsyncSession, settings: Settings, workshop: Workshop, actor: Participant, card_id: object, text: str | None
+    session: AsyncSession, settings: Settings, workshop: Workshop, actor: Participant, card_id: object, text: str | None,
+    base_version: object = None,
 ) -> Card:
+    """Save a card's text. `base_version` is the version the editor started from: if someone else
+    saved another text since, nothing is overwritten silently (409); both texts stay (the other in
+    the card, this one in the editor's form), and the editor may save again to replace it."""
     card = await get_card(session, workshop, card_id, actor)
     rules.ensure_can_write(workshop, actor, await session.get(Phase, card.phase_id))
     clean = clean_card_text(text, settings)
+    base = _version(base_version)
+    if base is not None and base != card.version and clean != card.text:
+        raise EditConflict(card)
     if clean != card.text:
         old = card.text
         card.text = clean
@@ -286,8 +325,7 @@ async def move_card(
     if source != (phase.id, lane.id):
         card.position = await _next_card_position(session, workshop.id, phase.id, lane.id)
         card.phase_id, card.lane_id = phase.id, lane.id
-        card.version += 1
-        card.updated_at = utcnow()
+        card.updated_at = utcnow()  # the version counts text changes only
         await record(session, workshop, "card.moved",
                      {"card": card.id, "from": list(source), "phase": phase.id, "lane": lane.id}, actor)
     return card, source

@@ -11,6 +11,11 @@
 
   var body = document.body;
   var slug = body.dataset.slug;
+  // No WebSocket at all (blocked by policy or an old browser): never try; poll instead (below).
+  if (!window.WebSocket) {
+    var live = document.getElementById('live');
+    if (live) live.removeAttribute('ws-connect');
+  }
 
   function $(sel, root) { return (root || document).querySelector(sel); }
   function currentSeq() {
@@ -32,7 +37,104 @@
     socket.send(JSON.stringify({ type: 'hello', seq: currentSeq() }));
     setConnection(everConnected ? 'back' : 'online');
     everConnected = true;
+    failedOpens = 0;
+    stopPolling();
+    flushQueue();
   });
+  window.addEventListener('online', function () { flushQueue(); });
+
+  // -- cards written offline: kept in this browser, shown as not yet sent, sent when possible --
+  var queueKey = 'zl-queue-' + slug;
+  function loadQueue() { try { return JSON.parse(localStorage.getItem(queueKey) || '[]'); } catch (err) { return []; } }
+  function saveQueue(q) { try { localStorage.setItem(queueKey, JSON.stringify(q)); } catch (err) { /* full or private */ } }
+  function queueCard(item) {
+    var q = loadQueue().filter(function (x) { return x.client_id !== item.client_id; });
+    q.push(item);
+    saveQueue(q);
+    showPending();
+  }
+  function showPending() {
+    document.querySelectorAll('article.pending').forEach(function (a) { a.remove(); });
+    loadQueue().forEach(function (item) {
+      var cell = document.querySelector('td.cell[data-phase-id="' + item.phase_id + '"][data-lane-id="' + item.lane_id + '"]');
+      if (!cell) return;
+      var a = document.createElement('article');
+      a.className = 'card pending';
+      a.dataset.clientId = item.client_id;
+      var p = document.createElement('p'); p.className = 'card-text'; p.textContent = item.text;
+      var note = document.createElement('p'); note.className = 'pending-note'; note.textContent = body.dataset.msgPending;
+      a.appendChild(note); a.appendChild(p);
+      cell.insertBefore(a, cell.querySelector('.add-card'));
+    });
+  }
+  var flushing = false;
+  function flushQueue() {
+    var q = loadQueue();
+    if (!q.length || flushing) return;
+    flushing = true;
+    htmx.ajax('POST', '/w/' + slug + '/cards', { values: q[0], swap: 'none', source: body });
+  }
+  body.addEventListener('htmx:afterRequest', function (e) {
+    var cfg = e.detail.requestConfig;
+    var id = cfg && cfg.parameters && cfg.parameters.client_id;
+    if (!id || cfg.path !== '/w/' + slug + '/cards') return;
+    var queued = loadQueue().filter(function (x) { return x.client_id === id; })[0];
+    if (!queued) return; // the card form's own request: its answer shows in the form
+    flushing = false;
+    var status = e.detail.xhr ? e.detail.xhr.status : 0;
+    if (status === 0) return; // still offline: keep it, try again on the next reconnect
+    // Arrived, or refused for a reason: it leaves the queue, and a refusal is said, never silent.
+    saveQueue(loadQueue().filter(function (x) { return x.client_id !== id; }));
+    showPending();
+    if (status >= 200 && status < 300) flushQueue();
+    else showToast((body.dataset.msgNotSent || '') + ' ' + queued.text);
+  });
+  document.addEventListener('htmx:oobAfterSwap', function (e) { if (e.target && e.target.id === 'board-root') showPending(); });
+  showPending();
+  flushQueue();
+
+  // -- where websockets are blocked: poll for changes instead (slower, but correct) -------------
+  var failedOpens = 0;
+  var pollTimer = null;
+  function poll() {
+    htmx.ajax('GET', '/w/' + slug + '/changes?since=' + currentSeq(), { swap: 'none', source: body });
+  }
+  function startPolling() {
+    if (pollTimer) return;
+    body.dataset.transport = 'polling';
+    poll();
+    pollTimer = setInterval(poll, 3000);
+  }
+  function stopPolling() {
+    if (!pollTimer) return;
+    clearInterval(pollTimer);
+    pollTimer = null;
+    body.dataset.transport = 'websocket';
+  }
+  document.addEventListener('htmx:wsClose', function () {
+    failedOpens += 1;
+    if (failedOpens >= 3) startPolling();
+  });
+  if (!window.WebSocket) startPolling();
+
+  // -- who is editing which card: a badge on the card (not for one's own editor) -----------------
+  function showEditing() {
+    var el = document.getElementById('editing');
+    document.querySelectorAll('.editing-badge').forEach(function (b) { b.remove(); });
+    if (!el) return;
+    var cards;
+    try { cards = JSON.parse(el.dataset.cards || '{}'); } catch (err) { return; }
+    Object.keys(cards).forEach(function (cardId) {
+      var names = cards[cardId].filter(function (p) { return String(p[0]) !== body.dataset.member; }).map(function (p) { return p[1]; });
+      var article = document.getElementById('card-' + cardId);
+      if (!names.length || !article) return;
+      var badge = document.createElement('p');
+      badge.className = 'editing-badge';
+      badge.textContent = names.join(', ') + ' ' + body.dataset.msgEditing;
+      article.insertBefore(badge, article.firstChild);
+    });
+  }
+  document.addEventListener('htmx:wsAfterMessage', showEditing);
   document.addEventListener('htmx:wsClose', function () { if (everConnected) setConnection('offline'); });
   document.addEventListener('htmx:wsError', function () { if (everConnected) setConnection('offline'); });
   function resync() {
@@ -67,6 +169,17 @@
     });
   }
 
+  function newClientId() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return 'c-' + Date.now().toString(36) + '-' + Math.random().toString(36).slice(2, 12);
+  }
+  function sendSocket(message) {
+    if (socket) { try { socket.send(JSON.stringify(message)); } catch (err) { /* offline: nothing to tell */ } }
+  }
+  cardDialog.addEventListener('close', function () {
+    if (cardForm.dataset.mode === 'edit') sendSocket({ type: 'editing', card: null });
+  });
+
   function setPost(el, url) {
     el.setAttribute('hx-post', url);
     htmx.process(el);
@@ -87,7 +200,11 @@
     if (cardForm.dataset.mode !== 'new' || $('#card-phase').value !== String(phaseId) || $('#card-lane').value !== String(laneId)) {
       $('#card-text').value = ''; // a draft is kept only for the same cell
     }
+    if (cardForm.dataset.mode !== 'new' || !$('#card-text').value) $('#card-client-id').value = newClientId();
     cardForm.dataset.mode = 'new';
+    $('#card-client-id').disabled = false;
+    $('#card-version').disabled = true;
+    $('#card-history').hidden = true;
     $('#card-phase').value = phaseId; $('#card-phase').disabled = false;
     $('#card-lane').value = laneId; $('#card-lane').disabled = false;
     $('#card-where').textContent = cellName(phaseId, laneId);
@@ -107,6 +224,14 @@
     cardForm.dataset.mode = 'edit';
     cardForm.dataset.cardId = id;
     $('#card-text').value = $('.card-text', article).textContent;
+    $('#card-client-id').disabled = true;
+    $('#card-version').disabled = false;
+    $('#card-version').value = article.dataset.version;
+    var history = $('#card-history');
+    history.hidden = false;
+    history.setAttribute('hx-get', '/w/' + slug + '/cards/' + id + '/history');
+    htmx.process(history);
+    sendSocket({ type: 'editing', card: Number(id) });
     $('#card-phase').disabled = true; $('#card-lane').disabled = true;
     $('#card-where').textContent = cellName(article.dataset.phaseId, article.dataset.laneId);
     fillSelect($('#card-move-phase'), document.querySelectorAll('th.phase'), 'phaseId', article.dataset.phaseId);
@@ -154,9 +279,30 @@
     if (e.detail.target && e.detail.target.id === 'struct-body') openDialog(structDialog, 'input');
   });
 
-  // Something went wrong on the way: the text stays in the form; say so.
-  body.addEventListener('htmx:sendError', function () { showToast(body.dataset.msgNetwork); });
+  // Something went wrong on the way: the text stays in the form; say so. A new card is kept
+  // in this browser and sent again when the connection is back (its client id makes that safe).
+  body.addEventListener('htmx:sendError', function (e) {
+    var form = e.detail.elt;
+    if (form === cardForm && cardForm.dataset.mode === 'new') {
+      queueCard({
+        client_id: $('#card-client-id').value, phase_id: $('#card-phase').value,
+        lane_id: $('#card-lane').value, text: $('#card-text').value
+      });
+      $('#card-text').value = '';
+      cardForm.dataset.mode = '';
+      cardDialog.close();
+      showToast(body.dataset.msgQueued);
+      return;
+    }
+    showToast(body.dataset.msgNetwork);
+  });
   body.addEventListener('htmx:responseError', function () { showToast(body.dataset.msgServer); });
+  // An edit conflict: the form now knows the version it would replace, so saving again is deliberate.
+  body.addEventListener('htmx:afterSwap', function (e) {
+    var marker = e.detail.target && e.detail.target.querySelector && e.detail.target.querySelector('[data-current-version]');
+    if (marker && e.detail.target.id === 'card-error') $('#card-version').value = marker.dataset.currentVersion;
+  });
+
   body.addEventListener('htmx:afterRequest', function (e) {
     // Gone (deleted by someone else, or a stale board): fetch the current board.
     if (e.detail.xhr && e.detail.xhr.status === 404) resync();

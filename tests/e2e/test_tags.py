@@ -71,6 +71,7 @@ def test_dot_voting_on_a_phone(pages, server):
     expect(phone.locator("#my-votes")).to_have_text("Je hebt nog 1 stem.")
     phone.get_by_role("button", name="Stem op: Optie A").click()
     expect(fac.locator("article", has_text="Optie A").locator(".card-votes")).to_contain_text("2")
+    phone.get_by_role("button", name="Fase 2").click()  # one phase at a time on a phone
     phone.get_by_role("button", name="Stem op: Optie B").click()
     expect(phone.locator("#toast")).to_contain_text("Je hebt al je 2 stemmen gebruikt")
     fac.get_by_role("button", name="Stemronde beëindigen").click()
