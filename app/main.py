@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import i18n
 from app.board.routes import ROUTES as BOARD_ROUTES
+from app.chart.routes import ROUTES as CHART_ROUTES
 from app.config import Settings
 from app.db import Database
 from app.errors import UserError
@@ -93,7 +94,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             workshop_routes.home, workshop_routes.create_workshop, workshop_routes.join_by_code,
             workshop_routes.join_page, workshop_routes.join, workshop_routes.facilitator_link,
             workshop_routes.join_qr, workshop_routes.choose_language, workshop_routes.healthz,
-            *BOARD_ROUTES, board_socket,
+            *BOARD_ROUTES, *CHART_ROUTES, board_socket,
             create_static_files_router(path="/static", directories=[STATIC_DIR], cache_control=None,
                                        send_as_attachment=False, include_in_schema=False),
         ],

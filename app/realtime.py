@@ -188,6 +188,7 @@ async def _receive_loop(socket: WebSocket, state, workshop_id: int, lang: str) -
 async def _catch_up(socket: WebSocket, state, workshop_id: int, lang: str, seen: object) -> None:
     """Bring a (re)connecting client up to date: it names the last sequence number it saw."""
     from app.board import fragments
+    from app.chart import fragments as chart_fragments
     from app.models import Workshop
 
     try:
@@ -205,8 +206,9 @@ async def _catch_up(socket: WebSocket, state, workshop_id: int, lang: str, seen:
             if seen_seq == workshop.seq:
                 return
             render = await fragments.board(session, workshop)
+            render_chart = await chart_fragments.chart(session, workshop)
         with i18n.use_locale(lang):
-            await socket.send_text(render() + seq_marker(workshop.seq))
+            await socket.send_text(render() + render_chart() + seq_marker(workshop.seq))
 
 
 async def _publish_presence(state, workshop_id: int) -> None:

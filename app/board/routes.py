@@ -11,6 +11,7 @@ from litestar import Request, Response, get, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.board import fragments, service
+from app.chart import fragments as chart_fragments, service as chart_service
 from app.realtime import board_change
 from app.responses import html, page
 from app.templating import environment, render_block
@@ -28,10 +29,11 @@ async def board_page(request: Request, db_session: AsyncSession, slug: str) -> R
     if member is None:
         return page("not_member.html", status_code=403, workshop=workshop)
     board = await service.load_board(db_session, workshop)
+    chart = await chart_service.load_chart(db_session, workshop)
     online = request.app.state.hub.online(workshop.id)
     people = await members(db_session, workshop.id, online) if online else []
     return page(
-        "board.html", workshop=workshop, board=board, member=member, people=people,
+        "board.html", workshop=workshop, board=board, chart=chart, member=member, people=people,
         join_link=join_url(request, workshop.join_token), join_code=format_code(workshop.join_code),
         facilitator_link=f"{base_url(request)}/f/{workshop.facilitator_token}" if member.is_facilitator else "",
     )
@@ -84,6 +86,7 @@ async def delete_card(request: Request, db_session: AsyncSession, slug: str, car
         card = await service.delete_card(db_session, workshop, member, card_id)
         # The whole cell, not a "delete" swap: applying it twice (answer + socket) stays quiet.
         change.add(fragments.cell(workshop, card.phase_id, card.lane_id))
+        change.add(chart_fragments.counts(workshop))  # its links to chart steps are gone too
     return html(change.render(), trigger=CARD_SAVED)
 
 
