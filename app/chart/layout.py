@@ -382,7 +382,7 @@ def _route(arrows, plan: _Plan, boxes, cell_of, lanes, level_index, gap_mid) -> 
         if slot not in margin_use:
             k = sum(1 for s in margin_use if s[:2] == (lane.number, side))
             base = lane.x + MARGIN / 2 if side == "left" else lane.x + lane.w - MARGIN / 2
-            margin_use[slot] = round(base + _spread(k) * TRACK, 1)
+            margin_use[slot] = round(base + _offset(k, MARGIN / 2 - 4), 1)
         return margin_use[slot]
 
     def side_of(step_id: int, toward_right: bool) -> str:
@@ -437,16 +437,19 @@ def _route(arrows, plan: _Plan, boxes, cell_of, lanes, level_index, gap_mid) -> 
                 slot = (edges[0], a.target_id)
                 if slot not in corridor_use:
                     k = sum(1 for c in corridor_use if c[0] == edges[0])
-                    corridor_use[slot] = round(edges[0] + _spread(k) * TRACK, 1)
+                    corridor_use[slot] = round(edges[0] + _offset(k, MARGIN - 4), 1)
                 xv = corridor_use[slot]
             middle = [(xv, y1), (xv, y2)]
         routes.append(Route(a.id, a.source_id, a.target_id, _simplify(head + middle + tail)))
     return routes
 
 
-def _spread(k: int) -> int:
-    """0, 1, -1, 2, -2, ...: offsets of parallel tracks around a centre line."""
-    return (k + 1) // 2 * (1 if k % 2 else -1)
+def _offset(k: int, limit: float) -> float:
+    """0, +7, -7, +14, ...: parallel lines around a centre line, never further out than `limit`
+    (beyond it they would run into the boxes, so the lines start to share)."""
+    steps = max(0, int(limit // TRACK))
+    k = k % (2 * steps + 1)
+    return (k + 1) // 2 * (1 if k % 2 else -1) * TRACK
 
 
 def _simplify(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
