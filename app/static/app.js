@@ -188,6 +188,7 @@
       list.appendChild(fieldset);
     });
     $('#card-links').hidden = !list.children.length;
+    $('#card-links').open = false;  // each card starts folded: the chips on the card already show its links
     countLinks();
   }
   function countLinks() {
