@@ -27,6 +27,20 @@ CARDS = [
     (4, 2, "Technisch Servicepunt maakt reparatieafspraak", 3),
 ]
 PEOPLE = [("Fatima", "digicoach"), ("Anna", "begeleider"), ("Joost", "cliënt"), ("Mirjam", "verpleegkundige")]
+# Cards linked to steps of the praatplaat: (card text, step text).
+LINKS = [
+    ("Cliënt merkt dat de medicatie-app niet opent", "Technologie doet het niet (goed)."),
+    ("Begeleider probeert het zelf op te lossen", "Medewerker zorg en ondersteuning helpt cliënt."),
+    ("Begeleider belt de applicatieondersteuner", "Applicatieondersteuner helpt medewerker zorg en ondersteuning."),
+    ("Digicoach van de locatie", "Applicatieondersteuner helpt medewerker zorg en ondersteuning."),
+    ("Serviceverzoek indienen via het portaal", "Serviceverzoek indienen"),
+    ("Portaal leverancier", "Serviceverzoek indienen"),
+    ("Klantondersteuner leverancier", "Ontvangst serviceverzoek"),
+    ("Analyse probleem / intern oplossen", "Analyse probleem / intern oplossen"),
+    ("Instructie hoe het probleem zelf op te lossen", "Instructie over hoe het probleem zelf op te lossen."),
+    ("Technisch Servicepunt maakt reparatieafspraak", "Reparatieafspraak op locatie."),
+    ("Cliënt wacht op terugkoppeling", "Terugkoppeling over oplossing."),
+]
 
 
 def build(base_url: str, title: str = "Hulp vragen bij de zorgapp") -> tuple[Person, Workshop, list[Person]]:
@@ -45,5 +59,11 @@ def build(base_url: str, title: str = "Hulp vragen bij de zorgapp") -> tuple[Per
     fac.post(f"/w/{ws.slug}/phases/{phases[4]}", {"name": "Oplossing", "trigger": "", "completion": "Terugkoppeling over oplossing"})
     for phase, lane, text, who in CARDS:
         r = people[who].add_card(ws.slug, phases[phase], lanes[lane], text)
+        assert r.status_code == 200, r.text
+    soup = fac.board(ws.slug)
+    cards = {a.select_one(".card-text").get_text(): a["data-card-id"] for a in soup.select("article.card")}
+    steps = {li["data-text"]: li["data-step-id"] for li in soup.select(".flow-step")}
+    for card, step in LINKS:
+        r = fac.post(f"/w/{ws.slug}/cards/{cards[card]}/steps", {"step_id": steps[step], "linked": "1"})
         assert r.status_code == 200, r.text
     return fac, ws, people

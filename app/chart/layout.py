@@ -16,19 +16,16 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 PAD = 16
-BOX_W = 196  # a step alone in its cell
-BOX_W2 = 150  # steps side by side (two per row) in a cell
-COL_GAP = 12
-MARGIN = 40  # free space left and right of the boxes in a lane: room for arrows
+BOX_W = 216
+MARGIN = 42  # free space left and right of the boxes in a lane: room for arrows
 LANE_W = MARGIN * 2 + BOX_W
-LANE_W2 = MARGIN * 2 + BOX_W2 * 2 + COL_GAP
 MIN_GAP = 34  # between rows: room for the horizontal arrow tracks ...
 LABEL_GAP = 76  # ... and for a label, below a row whose arrows carry one
 STACK_GAP = 12  # between rows of steps in one cell
 TRACK = 7  # between parallel arrows
 CORNER = 6  # radius of the rounded bends
 # Text estimates (system-ui / DejaVu Sans): box text 14px, labels 12px, header 15/13px.
-BOX_CHAR_W = 7.9
+BOX_CHAR_W = 8.7  # semi-bold
 BOX_LINE_H = 19
 BOX_PAD = 10
 BOX_FOOT_H = 26
@@ -204,11 +201,13 @@ def ranks(steps: Sequence[StepLike], arrows: Iterable[ArrowLike]) -> dict[int, i
 
 
 def box_height(text: str, width: float = BOX_W) -> float:
+    """The text wraps in the browser; this estimates its lines generously, plus the foot (count, edit)."""
     lines = len(wrap(text, int((width - 2 * BOX_PAD) / BOX_CHAR_W)))
     return BOX_PAD * 2 + lines * BOX_LINE_H + BOX_FOOT_H
 
 
 def header_height(levels: Sequence[LevelLike], widths: Sequence[float]) -> float:
+    """Room for the tallest level's number, name, example roles and buttons."""
     tallest = 0.0
     for level, width in zip(levels, widths):
         name_lines = len(wrap(level.name, int((width - 60) / HEAD_NAME_CHAR_W)))
@@ -230,34 +229,12 @@ def layout(levels: Sequence[LevelLike], steps: Sequence[StepLike], arrows: Seque
     cells: dict[tuple[int, int], list[StepLike]] = defaultdict(list)
     for s in sorted(steps, key=lambda s: (s.position, s.id)):
         cells[(s.level_id, rank[s.id])].append(s)
-    # A level whose cells hold several steps gets two columns: wider, but much less tall.
-    double = {lvl for (lvl, _row), cell in cells.items() if len(cell) > 1}
-    lanes: list[Lane] = []
-    x = PAD
-    for i, level in enumerate(levels):
-        w = LANE_W2 if level.id in double else LANE_W
-        lanes.append(Lane(level.id, i + 1, x, w))
-        x += w
-    width = x + PAD
+    lanes = [Lane(level.id, i + 1, PAD + i * LANE_W, LANE_W) for i, level in enumerate(levels)]
+    width = PAD * 2 + LANE_W * max(1, len(levels))
     header_h = header_height(levels, [lane.w for lane in lanes])
     row_count = max(rank.values(), default=-1) + 1
-
-    # Each cell as a little grid: (step, column, grid row); a lone step is centred and wide.
-    grid: dict[int, tuple[int, int, float]] = {}
-    heights: dict[int, float] = {}
-    cell_h: dict[tuple[int, int], float] = {}
-    for key, cell in cells.items():
-        cols = 1 if len(cell) == 1 else 2
-        bw = BOX_W if cols == 1 else BOX_W2
-        rows: list[list[StepLike]] = [cell[i:i + cols] for i in range(0, len(cell), cols)]
-        total = 0.0
-        for g, row in enumerate(rows):
-            h = max(box_height(s.text, bw) for s in row)
-            for c, s in enumerate(row):
-                grid[s.id] = (c, g, bw)
-                heights[s.id] = h
-            total += h + (STACK_GAP if g else 0)
-        cell_h[key] = total
+    heights = {s.id: box_height(s.text) for s in steps}
+    cell_h = {key: sum(heights[s.id] for s in cell) + STACK_GAP * (len(cell) - 1) for key, cell in cells.items()}
     row_h = [max((h for (lvl, r), h in cell_h.items() if r == row), default=0) for row in range(row_count)]
 
     # Which gaps the arrows use decides how tall each gap is (gap k lies above row k).
@@ -281,25 +258,16 @@ def layout(levels: Sequence[LevelLike], steps: Sequence[StepLike], arrows: Seque
     for (level_id, row), cell in cells.items():
         lane = lanes[level_index[level_id]]
         top = row_top[row] + (row_h[row] - cell_h[(level_id, row)]) / 2
-        rows_in_cell: dict[int, list[StepLike]] = defaultdict(list)
         for s in cell:
-            rows_in_cell[grid[s.id][1]].append(s)
-        for g in sorted(rows_in_cell):
-            row_steps = rows_in_cell[g]
-            bw = grid[row_steps[0].id][2]
-            used = len(row_steps) * bw + (len(row_steps) - 1) * COL_GAP
-            bx = lane.x + (lane.w - used) / 2
-            for s in row_steps:
-                boxes[s.id] = Box(round(bx, 1), round(top, 1), bw, heights[s.id], step_id=s.id, rank=row)
-                cell_of[s.id] = (level_id, row)
-                bx += bw + COL_GAP
-            top += heights[row_steps[0].id] + STACK_GAP
+            boxes[s.id] = Box(lane.x + MARGIN, round(top, 1), BOX_W, heights[s.id], step_id=s.id, rank=row)
+            cell_of[s.id] = (level_id, row)
+            top += heights[s.id] + STACK_GAP
 
     gap_mid = []
     for gap in range(row_count + 1):
         gap_mid.append((row_top[gap] if gap < row_count else height - PAD) - gap_h[gap] / 2)
     result = Layout(width=width, height=height, header_h=header_h, lanes=lanes, boxes=boxes, ranks=rank)
-    result.routes = _route(arrows, plan, boxes, cell_of, lanes, level_index, gap_mid)
+    result.routes = _route(arrows, plan, boxes, cells, cell_of, lanes, level_index, gap_mid)
     _place_labels(result, arrows)
     return result
 
@@ -319,6 +287,13 @@ class _Plan:
         self.tracks.setdefault((gap, key), len(self.tracks))
 
 
+def _destination(target_id: int, cells, cell_of) -> tuple:
+    """Where an arrow goes in: the top of its target, or, for a step with others stacked above
+    it, the side of its stack (all such arrows share one line there, like a comb)."""
+    cell = cell_of[target_id]
+    return ("step", target_id) if cells[cell][0].id == target_id else ("stack", cell)
+
+
 def _plan(arrows: Sequence[ArrowLike], rank: dict[int, int], cells) -> _Plan:
     plan = _Plan()
     cell_of = {s.id: key for key, cell in cells.items() for s in cell}
@@ -328,19 +303,23 @@ def _plan(arrows: Sequence[ArrowLike], rank: dict[int, int], cells) -> _Plan:
             continue
         g_out, g_in = rank[a.source_id] + 1, rank[a.target_id]
         plan.gaps[a.id] = (g_out, g_in)
+        dest = _destination(a.target_id, cells, cell_of)
         if g_out == g_in:
-            plan.track(g_out, ("to", a.target_id))
+            plan.track(g_out, ("to", dest))
         else:
             plan.track(g_out, ("arrow", a.id))
-            plan.track(g_in, ("to", a.target_id))
+            plan.track(g_in, ("to", dest))
         if (a.label or "").strip():
             plan.labelled_gaps.add(g_out)
     return plan
 
 
-def _route(arrows, plan: _Plan, boxes, cell_of, lanes, level_index, gap_mid) -> list[Route]:
+def _route(arrows, plan: _Plan, boxes, cells, cell_of, lanes, level_index, gap_mid) -> list[Route]:
     def lane_of(step_id: int) -> Lane:
         return lanes[level_index[cell_of[step_id][0]]]
+
+    def dest(a) -> tuple:
+        return _destination(a.target_id, cells, cell_of)
 
     def blocked(step_id: int, below: bool) -> bool:
         """Is there another box of the same cell right below (or above) this one?"""
@@ -368,10 +347,15 @@ def _route(arrows, plan: _Plan, boxes, cell_of, lanes, level_index, gap_mid) -> 
             out_bottom[a.source_id].append(a)
     exit_x: dict[int, float] = {}
     for sid, group in out_bottom.items():
-        group.sort(key=lambda a: (boxes[a.target_id].cx, boxes[a.target_id].y))
+        # One exit per destination: arrows into one stack leave together.
+        order: list[tuple] = []
+        for a in sorted(group, key=lambda a: (boxes[a.target_id].cx, boxes[a.target_id].y)):
+            if dest(a) not in order:
+                order.append(dest(a))
         b = boxes[sid]
-        for i, a in enumerate(group):
-            exit_x[a.id] = round(b.x + b.w * (i + 1) / (len(group) + 1), 1)
+        for a in group:
+            i = order.index(dest(a))
+            exit_x[a.id] = round(b.x + b.w * (i + 1) / (len(order) + 1), 1)
 
     margin_use: dict[tuple, float] = {}
     corridor_use: dict[tuple, float] = {}
@@ -385,11 +369,14 @@ def _route(arrows, plan: _Plan, boxes, cell_of, lanes, level_index, gap_mid) -> 
             margin_use[slot] = round(base + _offset(k, MARGIN / 2 - 4), 1)
         return margin_use[slot]
 
-    def side_of(step_id: int, toward_right: bool) -> str:
-        b, lane = boxes[step_id], lane_of(step_id)
-        if abs(b.cx - (lane.x + lane.w / 2)) > 1:  # in a column of a two-column cell: its own side
-            return "left" if b.cx < lane.x + lane.w / 2 else "right"
-        return "right" if toward_right else "left"
+    def heading(source: int, target: int) -> str:
+        ls, lt = lane_of(source), lane_of(target)
+        return "left" if lt.number < ls.number else "right"
+
+    def exit_side(step_id: int) -> str:
+        """The side most of this step's arrows leave by (towards their targets' levels)."""
+        sides = [heading(a.source_id, a.target_id) for a in arrows if a.source_id == step_id]
+        return "left" if sides.count("left") > sides.count("right") else "right"
 
     all_boxes = list(boxes.values())
 
@@ -402,8 +389,8 @@ def _route(arrows, plan: _Plan, boxes, cell_of, lanes, level_index, gap_mid) -> 
         ls, lt = lane_of(a.source_id), lane_of(a.target_id)
         gaps = plan.gaps[a.id]
         if gaps is None:
-            # Same cell: along the margin, from side to side.
-            side = side_of(a.source_id, True)
+            # Same cell (only if ranks were given by hand: arrows always lead to a later row).
+            side = "right"
             mx = margin_x(ls, side, ("cell", a.id))
             sx = s.right if side == "right" else s.x
             tx = t.right if side == "right" else t.x
@@ -411,21 +398,26 @@ def _route(arrows, plan: _Plan, boxes, cell_of, lanes, level_index, gap_mid) -> 
             continue
         g_out, g_in = gaps
         if g_out == g_in:
-            y1 = y2 = track_y[(g_out, ("to", a.target_id))]
+            y1 = y2 = track_y[(g_out, ("to", dest(a)))]
         else:
-            y1, y2 = track_y[(g_out, ("arrow", a.id))], track_y[(g_in, ("to", a.target_id))]
-        right = t.cx >= s.cx
+            y1, y2 = track_y[(g_out, ("arrow", a.id))], track_y[(g_in, ("to", dest(a)))]
+        # A box with others below it in its cell is left by the side facing the target, one
+        # with others above it entered from the other side: each side of a stack then holds
+        # one "comb" of lines (arrows to one target, or from one source, share a line).
+        toward = heading(a.source_id, a.target_id)
         if a.id in exit_x:
             head = [(exit_x[a.id], s.bottom), (exit_x[a.id], y1)]
         else:
-            side = side_of(a.source_id, right)
-            mx = margin_x(ls, side, ("from", a.id))
-            head = [(s.right if side == "right" else s.x, s.cy), (mx, s.cy), (mx, y1)]
+            mx = margin_x(ls, toward, ("out", a.target_id))
+            head = [(s.right if toward == "right" else s.x, s.cy), (mx, s.cy), (mx, y1)]
         if not blocked(a.target_id, below=False):
             tail = [(t.cx, y2), (t.cx, t.y)]
         else:
-            side = side_of(a.target_id, not right)
-            mx = margin_x(lt, side, ("to", a.target_id))
+            if lt.number != ls.number:
+                side = "left" if toward == "right" else "right"  # facing the source
+            else:
+                side = "left" if exit_side(a.target_id) == "right" else "right"  # away from its own exits
+            mx = margin_x(lt, side, ("in", dest(a)))
             tail = [(mx, y2), (mx, t.cy), (t.right if side == "right" else t.x, t.cy)]
         xa, xb = head[-1][0], tail[0][0]
         middle: list[tuple[float, float]] = []
@@ -499,6 +491,7 @@ def _place_labels(result: Layout, arrows: Sequence[ArrowLike]) -> None:
     obstacles.append(Rect(0, 0, result.width, PAD + result.header_h))
     canvas = Rect(0, 0, result.width, result.height)
     placed: list[Rect] = []
+    segments = {r.arrow_id: list(zip(r.points, r.points[1:])) for r in result.routes}
     for route in result.routes:
         text = labels.get(route.arrow_id)
         if not text:
@@ -506,15 +499,19 @@ def _place_labels(result: Layout, arrows: Sequence[ArrowLike]) -> None:
         lines = wrap(text, LABEL_CHARS)
         w = round(max(len(line) for line in lines) * LABEL_CHAR_W + 12, 1)
         h = len(lines) * LABEL_LINE_H + 8
-        chosen = None
-        first = None
-        for rect in _candidates(route.points, w, h):
-            first = first or rect
-            inside = rect.x >= 0 and rect.y >= 0 and rect.right <= canvas.right and rect.bottom <= canvas.bottom
-            if inside and not any(rect.overlaps(o, 3) for o in obstacles) and not any(rect.overlaps(p, 2) for p in placed):
-                chosen = rect
-                break
-        chosen = chosen or first
+        others = [seg for aid, segs in segments.items() if aid != route.arrow_id for seg in segs]
+        candidates = list(_candidates(route.points, w, h))
+
+        def fits(rect: Rect, strict: bool) -> bool:
+            if rect.x < 0 or rect.y < 0 or rect.right > canvas.right or rect.bottom > canvas.bottom:
+                return False
+            if any(rect.overlaps(o, 3) for o in obstacles) or any(rect.overlaps(p, 2) for p in placed):
+                return False
+            # A label that covers another arrow's line seems to belong to that arrow: avoid it if we can.
+            return not strict or not any(rect.crossed_by(x0, y0, x1, y1) for (x0, y0), (x1, y1) in others)
+
+        chosen = next((r for r in candidates if fits(r, True)), None) or next((r for r in candidates if fits(r, False)), None)
+        chosen = chosen or (candidates[0] if candidates else None)
         if chosen is None:
             continue
         placed.append(chosen)

@@ -279,9 +279,16 @@
     lastWalk = walk;
     if (!walk) return;
     showView('chart');
-    // The current step in whichever view is showing (the drawing or the flow).
-    var current = Array.prototype.find.call(root.querySelectorAll('.is-current'), function (el) { return el.offsetParent !== null; });
-    if (current) current.scrollIntoView({ block: 'center', inline: 'center', behavior: motion() });
+    // Wide screens: the current step in the drawing (the walk panel stays on top, sticky).
+    // Phones: the walk panel itself, which names the current step and the ways on.
+    var drawing = root.querySelector('.chart-drawing-wrap');
+    var box = root.querySelector('.step-box.is-current');
+    if (drawing && box && drawing.offsetParent !== null) {
+      box.scrollIntoView({ block: 'center', inline: 'center', behavior: motion() });
+    } else {
+      var panel = root.querySelector('.walk');
+      if (panel) panel.scrollIntoView({ block: 'start', behavior: motion() });
+    }
   }
 
   var afterChangeQueued = false;

@@ -17,6 +17,9 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
+    # Browser tests last: the session's sync Playwright keeps its event loop running in the main
+    # thread, and pytest-asyncio cannot start one for the async unit tests while it does.
+    items.sort(key=lambda item: "/e2e/" in str(item.fspath))
 
 
 @pytest.fixture(scope="session")
