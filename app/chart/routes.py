@@ -15,7 +15,7 @@ from app.board import fragments as board_fragments, service as board_service
 from app.board.routes import CARD_SAVED, DIALOG_DONE
 from app.chart import fragments, service
 from app.models import Participant, Workshop
-from app.realtime import board_change
+from app.realtime import BoardChange, board_change
 from app.responses import html
 from app.security import require_facilitator, require_member
 from app.templating import environment, render_block
@@ -78,7 +78,7 @@ async def update_level(request: Request, db_session: AsyncSession, slug: str, le
     async with board_change(request, db_session, workshop) as change:
         level = await service.update_level(db_session, workshop, member, level_id, form.get("name"), form.get("roles"))
         # Chips on cards name the level of their steps.
-        cards = await service.linked_card_ids(db_session, [s for s in await _step_ids(db_session, level.id)])
+        cards = await service.linked_card_ids(db_session, await service.step_ids_in(db_session, level.id))
         change.add(fragments.whole_chart(workshop), fragments.cards(workshop, cards))
     return html(change.render(), trigger=DIALOG_DONE)
 
@@ -90,14 +90,6 @@ async def delete_level(request: Request, db_session: AsyncSession, slug: str, le
         await service.delete_level(db_session, workshop, member, level_id)
         change.add(fragments.whole_chart(workshop))
     return html(change.render(), trigger=DIALOG_DONE)
-
-
-async def _step_ids(session: AsyncSession, level_id: int) -> list[int]:
-    from sqlalchemy import select
-
-    from app.models import ChartStep
-
-    return list(await session.scalars(select(ChartStep.id).where(ChartStep.level_id == level_id)))
 
 
 # -- steps --------------------------------------------------------------------------------------
@@ -136,7 +128,7 @@ async def delete_step(request: Request, db_session: AsyncSession, slug: str, ste
 # -- arrows (edited in the step's form, which stays open) ---------------------------------------
 
 
-async def _arrow_answer(request: Request, session: AsyncSession, workshop: Workshop, change, step_id: int) -> Response:
+async def _arrow_answer(session: AsyncSession, workshop: Workshop, change: BoardChange, step_id: int) -> Response:
     """The broadcast fragments, plus the step form's list of arrows for the asker's open dialog."""
     step = await service.get_step(session, workshop, step_id)
     chart = await service.load_chart(session, workshop)
@@ -151,7 +143,7 @@ async def add_arrow(request: Request, db_session: AsyncSession, slug: str) -> Re
     async with board_change(request, db_session, workshop) as change:
         arrow = await service.add_arrow(db_session, workshop, member, form.get("source_id"), form.get("target_id"), form.get("label"))
         change.add(fragments.whole_chart(workshop))
-    return await _arrow_answer(request, db_session, workshop, change, arrow.source_id)
+    return await _arrow_answer(db_session, workshop, change, arrow.source_id)
 
 
 @post("/w/{slug:str}/chart/arrows/{arrow_id:int}")
@@ -161,7 +153,7 @@ async def update_arrow(request: Request, db_session: AsyncSession, slug: str, ar
     async with board_change(request, db_session, workshop) as change:
         arrow = await service.update_arrow(db_session, workshop, member, arrow_id, form.get("target_id"), form.get("label"))
         change.add(fragments.whole_chart(workshop))
-    return await _arrow_answer(request, db_session, workshop, change, arrow.source_id)
+    return await _arrow_answer(db_session, workshop, change, arrow.source_id)
 
 
 @post("/w/{slug:str}/chart/arrows/{arrow_id:int}/delete")
@@ -170,7 +162,7 @@ async def delete_arrow(request: Request, db_session: AsyncSession, slug: str, ar
     async with board_change(request, db_session, workshop) as change:
         arrow = await service.delete_arrow(db_session, workshop, member, arrow_id)
         change.add(fragments.whole_chart(workshop))
-    return await _arrow_answer(request, db_session, workshop, change, arrow.source_id)
+    return await _arrow_answer(db_session, workshop, change, arrow.source_id)
 
 
 @post("/w/{slug:str}/chart/default")

@@ -139,6 +139,10 @@ async def link_counts(session: AsyncSession, workshop_id: int) -> dict[int, int]
     return {step_id: n for step_id, n in rows}
 
 
+async def step_ids_in(session: AsyncSession, level_id: int) -> list[int]:
+    return list(await session.scalars(select(ChartStep.id).where(ChartStep.level_id == level_id)))
+
+
 async def linked_card_ids(session: AsyncSession, step_ids: list[int]) -> list[int]:
     if not step_ids:
         return []
