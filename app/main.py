@@ -24,6 +24,7 @@ from app.tags.routes import ROUTES as TAG_ROUTES
 from app.votes.routes import ROUTES as VOTE_ROUTES
 from app.facilitation.routes import ROUTES as FACILITATION_ROUTES
 from app.history.routes import ROUTES as HISTORY_ROUTES
+from app.chart.routes import ROUTES as CHART_ROUTES
 from app.config import Settings
 from app.db import Database
 from app.errors import UserError
@@ -98,7 +99,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             workshop_routes.home, workshop_routes.create_workshop, workshop_routes.join_by_code,
             workshop_routes.join_page, workshop_routes.join, workshop_routes.facilitator_link,
             workshop_routes.join_qr, workshop_routes.choose_language, workshop_routes.healthz,
-            *BOARD_ROUTES, *TAG_ROUTES, *VOTE_ROUTES, *FACILITATION_ROUTES, *HISTORY_ROUTES, board_socket,
+            *BOARD_ROUTES, *TAG_ROUTES, *VOTE_ROUTES, *FACILITATION_ROUTES, *HISTORY_ROUTES, *CHART_ROUTES, board_socket,
             # Every static URL carries a content hash (templating.static_url): cache it for a year.
             create_static_files_router(path="/static", directories=[STATIC_DIR], send_as_attachment=False,
                                        cache_control=CacheControlHeader(max_age=31_536_000, public=True),

@@ -21,6 +21,16 @@ VISIBLE = "visible"
 BACKSTAGE = "backstage"
 LANE_GROUPS = (VISIBLE, BACKSTAGE)
 
+# Who may change the praatplaat (workshop.chart_editing).
+CHART_FACILITATOR = "facilitator"
+CHART_EVERYONE = "everyone"
+CHART_EDITING = (CHART_FACILITATOR, CHART_EVERYONE)
+# Kinds of chart steps: where a case starts, a step on the way, where it ends.
+STEP_START = "start"
+STEP_STEP = "step"
+STEP_END = "end"
+STEP_KINDS = (STEP_START, STEP_STEP, STEP_END)
+
 
 class Workshop(Base):
     __tablename__ = "workshop"
@@ -48,6 +58,9 @@ class Workshop(Base):
     timer_total: Mapped[int] = mapped_column(Integer, default=0)
     # Last sequence number handed out; every board change takes the next one.
     seq: Mapped[int] = mapped_column(Integer, default=0)
+    chart_editing: Mapped[str] = mapped_column(String(16), default=CHART_FACILITATOR)
+    # The case being walked through the chart: step ids in order; the last one is where the group is.
+    chart_walk: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -149,6 +162,8 @@ class Card(Base):
 
     author: Mapped[Participant | None] = relationship(lazy="joined")
     tags: Mapped[list["Tag"]] = relationship(secondary="card_tag", lazy="selectin", order_by="Tag.position")
+    # Praatplaat steps this card is about (shown as chips on the card).
+    steps: Mapped[list["ChartStep"]] = relationship(secondary="card_step", lazy="selectin", order_by="ChartStep.id")
 
 
 card_tag = Table(
@@ -213,3 +228,55 @@ class Event(Base):
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("participant.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# -- the praatplaat: levels of help (columns), steps, labelled arrows; cards link to steps ------
+
+
+class ChartLevel(Base):
+    __tablename__ = "chart_level"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    # Example roles at this level, in order (e.g. "Digicoach", "Superuser").
+    roles: Mapped[list] = mapped_column(JSON, default=list)
+
+
+class ChartStep(Base):
+    __tablename__ = "chart_step"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"), index=True)
+    level_id: Mapped[int] = mapped_column(ForeignKey("chart_level.id", ondelete="CASCADE"), index=True)
+    # Order within the level, where the flow does not decide it.
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    kind: Mapped[str] = mapped_column(String(16), default=STEP_STEP)
+    text: Mapped[str] = mapped_column(String(300))
+
+    level: Mapped[ChartLevel] = relationship(lazy="joined")
+
+
+class ChartArrow(Base):
+    """From one step to the next; the label says when (a decision or a hand-off)."""
+
+    __tablename__ = "chart_arrow"
+    __table_args__ = (UniqueConstraint("source_id", "target_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"), index=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("chart_step.id", ondelete="CASCADE"))
+    target_id: Mapped[int] = mapped_column(ForeignKey("chart_step.id", ondelete="CASCADE"))
+    label: Mapped[str] = mapped_column(String(300), default="")
+
+    source: Mapped[ChartStep] = relationship(foreign_keys=[source_id])
+    target: Mapped[ChartStep] = relationship(foreign_keys=[target_id])
+
+
+card_step = Table(
+    "card_step",
+    Base.metadata,
+    Column("card_id", ForeignKey("card.id", ondelete="CASCADE"), primary_key=True),
+    Column("step_id", ForeignKey("chart_step.id", ondelete="CASCADE"), primary_key=True, index=True),
+)

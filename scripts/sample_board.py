@@ -34,6 +34,20 @@ TAGGED = [
     ("Telefoon of Teams-bericht", ["inconsistent"], None),
 ]
 PEOPLE = [("Fatima", "digicoach"), ("Anna", "begeleider"), ("Joost", "cliënt"), ("Mirjam", "verpleegkundige")]
+# Cards linked to steps of the praatplaat: (card text, step text).
+LINKS = [
+    ("Cliënt merkt dat de medicatie-app niet opent", "Technologie doet het niet (goed)."),
+    ("Begeleider probeert het zelf op te lossen", "Medewerker zorg en ondersteuning helpt cliënt."),
+    ("Begeleider belt de applicatieondersteuner", "Applicatieondersteuner helpt medewerker zorg en ondersteuning."),
+    ("Digicoach van de locatie", "Applicatieondersteuner helpt medewerker zorg en ondersteuning."),
+    ("Serviceverzoek indienen via het portaal", "Serviceverzoek indienen"),
+    ("Portaal leverancier", "Serviceverzoek indienen"),
+    ("Klantondersteuner leverancier", "Ontvangst serviceverzoek"),
+    ("Analyse probleem / intern oplossen", "Analyse probleem / intern oplossen"),
+    ("Instructie hoe het probleem zelf op te lossen", "Instructie over hoe het probleem zelf op te lossen."),
+    ("Technisch Servicepunt maakt reparatieafspraak", "Reparatieafspraak op locatie."),
+    ("Cliënt wacht op terugkoppeling", "Terugkoppeling over oplossing."),
+]
 
 
 def build(base_url: str, title: str = "Hulp vragen bij de zorgapp") -> tuple[Person, Workshop, list[Person]]:
@@ -61,4 +75,9 @@ def build(base_url: str, title: str = "Hulp vragen bij de zorgapp") -> tuple[Per
             fac.post(f"/w/{ws.slug}/cards/{ids[text]}/tags", {"tag_id": tags[name], "on": "1"})
         if followup:
             fac.post(f"/w/{ws.slug}/cards/{ids[text]}/followup", dict(zip(("note", "owner", "status"), followup)))
+    cards = {a.select_one(".card-text").get_text(): a["data-card-id"] for a in soup.select("article.card")}
+    steps = {li["data-text"]: li["data-step-id"] for li in soup.select(".flow-step")}
+    for card, step in LINKS:
+        r = fac.post(f"/w/{ws.slug}/cards/{cards[card]}/steps", {"step_id": steps[step], "linked": "1"})
+        assert r.status_code == 200, r.text
     return fac, ws, people

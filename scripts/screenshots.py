@@ -20,6 +20,14 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--
         "--disable-component-update", "--disable-sync"]
 
 
+def walk(fac, ws, texts: list[str]) -> None:
+    """The facilitator walks a case along these steps (over HTTP, as the buttons do)."""
+    steps = {li["data-text"]: li["data-step-id"] for li in fac.board(ws.slug).select(".flow-step")}
+    fac.post(f"/w/{ws.slug}/chart/walk/start", {"step_id": steps[texts[0]]})
+    for text in texts[1:]:
+        fac.post(f"/w/{ws.slug}/chart/walk/next", {"step_id": steps[text]})
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -63,6 +71,17 @@ def main() -> None:
                     p.get_by_role("button", name=re.compile("^Kaart toevoegen")).nth(2).click()
                     p.get_by_label("Tekst").fill("Vraag wordt op papier bijgehouden")
                     p.screenshot(path=OUT / f"card-dialog-{size}.png")
+                    p.get_by_role("button", name="Annuleren").click()
+                    # The praatplaat: the facilitator's view (invite panel folded), then a case being walked.
+                    page.locator("details.share summary").click()
+                    page.get_by_role("button", name="Praatplaat", exact=True).click()
+                    page.screenshot(path=OUT / f"chart-facilitator-{size}.png", full_page=size == "desktop")
+                    walk(fac, ws, ["Technologie doet het niet (goed).", "Medewerker zorg en ondersteuning helpt cliënt.",
+                                   "Serviceverzoek indienen", "Ontvangst serviceverzoek"])
+                    p.wait_for_selector(".walk.is-walking")
+                    p.wait_for_timeout(600)  # the smooth scroll to the current step
+                    p.screenshot(path=OUT / f"chart-walk-{size}.png")
+                    fac.post(f"/w/{ws.slug}/chart/walk/stop")
                     ctx2.close()
                     ctx.close()
                 browser.close()

@@ -45,7 +45,7 @@ def card(workshop: Workshop, card_id: int) -> Loader:
         assert item is not None, "render a card only after a change that keeps it"
         if item.private:
             return lambda: ""  # an unrevealed card is never broadcast; its author gets mine()
-        await session.refresh(item, ["author", "tags"])
+        await session.refresh(item, ["author", "tags", "steps"])
         rnd = await votes.latest_round(session, workshop.id)
         counts = await votes.counts(session, rnd.id if rnd else None, [card_id])
         voting = rnd is not None and rnd.ended_at is None
@@ -102,10 +102,13 @@ def vote_panel(workshop: Workshop) -> Loader:
 
 async def everything(session: AsyncSession, workshop: Workshop) -> Render:
     """The whole live state, for a client that catches up: one load, every live part."""
+    from app.chart import fragments as chart_fragments  # the chart builds on the board
+
     view = await service.load_board(session, workshop)
     parts = [
         lambda: _block("board_root", board=view, workshop=workshop, heat_level=tags.heat_level),
         _revisit(view), _vote_panel(view), await _tag_tools(session, workshop), _session(view),
+        await chart_fragments.chart(session, workshop),
     ]
     return lambda: "".join(part() for part in parts)
 

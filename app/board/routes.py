@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.board import fragments, service
 from app.tags import service as tag_service
 from app.votes import service as votes
+from app.chart import fragments as chart_fragments, service as chart_service
 from app.realtime import board_change
 from app.responses import html, page
 from app.templating import environment, render_block
@@ -30,6 +31,7 @@ async def board_page(request: Request, db_session: AsyncSession, slug: str) -> R
     if member is None:
         return page("not_member.html", status_code=403, workshop=workshop)
     board = await service.load_board(db_session, workshop, viewer=member)
+    chart = await chart_service.load_chart(db_session, workshop)
     online = request.app.state.hub.online(workshop.id)
     people = await members(db_session, workshop.id, online) if online else []
     remaining = 0
@@ -37,7 +39,7 @@ async def board_page(request: Request, db_session: AsyncSession, slug: str) -> R
         remaining = board.round.votes_per_person - await votes.used_votes(db_session, board.round.id, member.id)
     results = sorted(((board.votes[c.id], c) for c in board.all_cards() if board.votes.get(c.id)), key=lambda p: (-p[0], p[1].id))
     return page(
-        "board.html", workshop=workshop, board=board, member=member, people=people, tags=board.tags,
+        "board.html", workshop=workshop, board=board, chart=chart, member=member, people=people, tags=board.tags,
         groups=tag_service.revisit_groups(board.tags, board.phases, board.lanes, board.all_cards()),
         heat_level=tag_service.heat_level, remaining=remaining, voting=board.voting, results=results,
         join_link=join_url(request, workshop.join_token), join_code=format_code(workshop.join_code),
@@ -109,7 +111,7 @@ async def delete_card(request: Request, db_session: AsyncSession, slug: str, car
         card = await service.delete_card(db_session, workshop, member, card_id)
         # The whole cell, not a "delete" swap: applying it twice (answer + socket) stays quiet.
         change.add(fragments.cell(workshop, card.phase_id, card.lane_id), fragments.revisit(workshop),
-                   fragments.vote_panel(workshop))
+                   fragments.vote_panel(workshop), chart_fragments.counts(workshop))  # its links to chart steps are gone too
     return html(change.render() + await _mine(db_session, workshop, member, card, (card.phase_id, card.lane_id)), trigger=CARD_SAVED)
 
 

@@ -7,6 +7,7 @@ from litestar import Request, Response, get, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.board import fragments
+from app.chart import fragments as chart_fragments
 from app.board.service import load_board
 from app.facilitation import service
 from app.realtime import board_change
@@ -114,7 +115,8 @@ async def hide_card(request: Request, db_session: AsyncSession, slug: str, card_
     workshop, member = await require_facilitator(request, db_session, slug)
     async with board_change(request, db_session, workshop) as change:
         card = await service.hide_card(db_session, workshop, member, card_id)
-        change.add(fragments.cell(workshop, card.phase_id, card.lane_id), fragments.revisit(workshop), fragments.vote_panel(workshop))
+        change.add(fragments.cell(workshop, card.phase_id, card.lane_id), fragments.revisit(workshop), fragments.vote_panel(workshop),
+                   chart_fragments.counts(workshop))
     return html(change.render())
 
 
@@ -129,7 +131,8 @@ async def restore_card(request: Request, db_session: AsyncSession, slug: str, ca
     workshop, member = await require_facilitator(request, db_session, slug)
     async with board_change(request, db_session, workshop) as change:
         card = await service.restore_card(db_session, workshop, member, card_id)
-        change.add(fragments.cell(workshop, card.phase_id, card.lane_id), fragments.revisit(workshop), fragments.vote_panel(workshop))
+        change.add(fragments.cell(workshop, card.phase_id, card.lane_id), fragments.revisit(workshop), fragments.vote_panel(workshop),
+                   chart_fragments.counts(workshop))
     cards = await service.bin_cards(db_session, workshop)
     return html(change.render() + render_block(environment(), "board.html", "bin_list", workshop=workshop, cards=cards))
 

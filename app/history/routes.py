@@ -7,6 +7,7 @@ from litestar import Request, Response, get, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.board import fragments
+from app.chart import fragments as chart_fragments
 from app.history import service
 from app.realtime import board_change, seq_marker
 from app.responses import html
@@ -37,7 +38,8 @@ async def undo(request: Request, db_session: AsyncSession, slug: str) -> Respons
     workshop, member = await require_member(request, db_session, slug)
     async with board_change(request, db_session, workshop) as change:
         card, cells = await service.undo_last(db_session, workshop, member)
-        change.add(*(fragments.cell(workshop, *cell) for cell in sorted(cells)), fragments.revisit(workshop))
+        change.add(*(fragments.cell(workshop, *cell) for cell in sorted(cells)), fragments.revisit(workshop),
+                   chart_fragments.counts(workshop))
     mine = await fragments.mine(db_session, workshop, member, *sorted(cells)) if card.private else ""
     return html(change.render() + mine)
 

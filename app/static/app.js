@@ -1,5 +1,18 @@
-// Zichtlijn's only script: dialogs, drag and drop, and the socket's catch-up.
+// Zichtlijn's only script: dialogs, drag and drop, the socket's catch-up, and the chart view.
 // Everything that changes data goes through htmx requests to the server.
+
+// One view switcher for the page: "board", "chart", "revisit", "projector" (or their section ids).
+// Views are sections of one page, so the socket and any open dialog stay when switching.
+window.zlShowView = function (name) {
+  var id = /-view$/.test(name) ? name : name + '-view';
+  if (!document.getElementById(id)) return;
+  document.querySelectorAll('.view').forEach(function (v) { v.hidden = v.id !== id; });
+  document.querySelectorAll('button[data-view]').forEach(function (b) {
+    var target = /-view$/.test(b.dataset.view) ? b.dataset.view : b.dataset.view + '-view';
+    b.setAttribute('aria-pressed', String(target === id));
+  });
+  document.body.dataset.view = id.replace(/-view$/, '');
+};
 (function () {
   'use strict';
 
@@ -11,6 +24,7 @@
 
   var body = document.body;
   var slug = body.dataset.slug;
+  if (!slug) return; // not a board page
   // No WebSocket at all (blocked by policy or an old browser): never try; poll instead (below).
   if (!window.WebSocket) {
     var live = document.getElementById('live');
@@ -211,6 +225,7 @@
     $('#card-move').hidden = true;
     $('#card-move-phase').disabled = true; $('#card-move-lane').disabled = true;
     $('#card-delete').hidden = true;
+    $('#card-links').hidden = true;
     $('#card-error').innerHTML = '';
     setPost(cardForm, cardForm.dataset.createUrl);
     updateCounter();
@@ -237,7 +252,9 @@
     fillSelect($('#card-move-phase'), document.querySelectorAll('th.phase'), 'phaseId', article.dataset.phaseId);
     fillSelect($('#card-move-lane'), document.querySelectorAll('th.lane'), 'laneId', article.dataset.laneId);
     $('#card-move-phase').disabled = false; $('#card-move-lane').disabled = false;
+    setLegend('move');
     $('#card-move').hidden = false;
+    fillCardLinks(article);
     var del = $('#card-delete');
     del.hidden = false;
     setPost(del, cardForm.dataset.cardUrl + id + '/delete');
@@ -246,6 +263,183 @@
     updateCounter();
     openDialog(cardDialog, '#card-text');
   }
+
+  function setLegend(which) {
+    var legend = $('#card-move-legend');
+    legend.textContent = which === 'place' ? legend.dataset.legendPlace : legend.dataset.legendMove;
+  }
+
+  // A card straight from a step of the chart: the person picks its cell; it is linked to the step.
+  function openCardAtStep(stepId) {
+    var info = stepInfo(stepId);
+    if (!info) return;
+    var title = $('#card-dialog-title');
+    title.textContent = title.dataset.titleNew;
+    if (cardForm.dataset.mode !== 'step' || cardForm.dataset.stepId !== String(stepId)) {
+      $('#card-text').value = '';
+    }
+    cardForm.dataset.mode = 'step';
+    cardForm.dataset.stepId = stepId;
+    $('#card-phase').disabled = true; $('#card-lane').disabled = true;
+    $('#card-where').textContent = body.dataset.msgAtStep + ': ' + info.level + ' · ' + info.text;
+    var phases = document.querySelectorAll('th.phase'), lanes = document.querySelectorAll('th.lane');
+    var movePhase = $('#card-move-phase'), moveLane = $('#card-move-lane');
+    fillSelect(movePhase, phases, 'phaseId', movePhase.value || (phases[0] && phases[0].dataset.phaseId));
+    fillSelect(moveLane, lanes, 'laneId', moveLane.value || (lanes[0] && lanes[0].dataset.laneId));
+    movePhase.disabled = false; moveLane.disabled = false;
+    setLegend('place');
+    $('#card-move').hidden = false;
+    $('#card-delete').hidden = true;
+    $('#card-links').hidden = true;
+    $('#card-error').innerHTML = '';
+    setPost(cardForm, cardForm.dataset.stepUrl + stepId + '/cards');
+    updateCounter();
+    openDialog(cardDialog, '#card-text');
+  }
+
+  // -- links between a card and chart steps: ticked in the card's dialog, saved at once -----------
+  function fillCardLinks(article) {
+    var list = $('#card-links-list');
+    list.innerHTML = '';
+    var linked = {};
+    article.querySelectorAll('.step-chip').forEach(function (chip) { linked[chip.dataset.stepId] = true; });
+    var levels = document.querySelectorAll('#chart-root .flow-level');
+    levels.forEach(function (levelEl) {
+      var steps = levelEl.querySelectorAll('.flow-step');
+      if (!steps.length) return;
+      var fieldset = document.createElement('fieldset');
+      var legend = document.createElement('legend');
+      legend.textContent = levelEl.dataset.name;
+      fieldset.appendChild(legend);
+      steps.forEach(function (li) {
+        var label = document.createElement('label');
+        label.className = 'check';
+        var box = document.createElement('input');
+        box.type = 'checkbox';
+        box.className = 'card-link';
+        box.value = li.dataset.stepId;
+        box.dataset.cardId = article.dataset.cardId;
+        box.checked = !!linked[li.dataset.stepId];
+        label.appendChild(box);
+        label.appendChild(document.createTextNode(' ' + li.dataset.text));
+        fieldset.appendChild(label);
+      });
+      list.appendChild(fieldset);
+    });
+    $('#card-links').hidden = !list.children.length;
+    $('#card-links').open = false;  // each card starts folded: the chips on the card already show its links
+    countLinks();
+  }
+  function countLinks() {
+    var n = document.querySelectorAll('#card-links-list .card-link:checked').length;
+    $('#card-links-count').textContent = n ? '(' + n + ')' : '';
+  }
+  document.addEventListener('change', function (e) {
+    var box = e.target;
+    if (!box.classList || !box.classList.contains('card-link')) return;
+    countLinks();
+    htmx.ajax('POST', $('#card-links-list').dataset.url + box.dataset.cardId + '/steps', {
+      values: { step_id: box.value, linked: box.checked ? '1' : '0' }, target: '#card-error', swap: 'innerHTML'
+    });
+  });
+
+  // -- the two views: blueprint and praatplaat (chart), in one page -------------------------------
+  var VIEW_KEY = 'zl-view-' + slug;
+  function showView(view) {
+    window.zlShowView(view);
+    try { sessionStorage.setItem(VIEW_KEY, body.dataset.view); } catch (err) { /* private mode: not remembered */ }
+  }
+
+  // -- a selected step: its panel, and its cards highlighted on the blueprint (this screen only) ---
+  var selectedStep = null;
+  function stepInfo(id) {
+    var li = document.getElementById('flow-step-' + id);
+    if (!li) return null;
+    var count = document.getElementById('flow-count-' + id);
+    return { id: String(id), level: li.dataset.level, text: li.dataset.text, count: count ? count.textContent.replace('▤', '').trim() : '' };
+  }
+  function applySelection() {
+    document.querySelectorAll('#chart-root .is-selected').forEach(function (el) { el.classList.remove('is-selected'); });
+    document.querySelectorAll('#chart-root .step-text[aria-pressed]').forEach(function (el) { el.removeAttribute('aria-pressed'); });
+    document.querySelectorAll('article.card.is-linked').forEach(function (el) { el.classList.remove('is-linked'); });
+    document.querySelectorAll('.step-chip.is-linked').forEach(function (el) { el.classList.remove('is-linked'); });
+    var info = selectedStep && stepInfo(selectedStep);
+    var panel = $('#step-panel'), filter = $('#step-filter');
+    if (!info) {
+      selectedStep = null;
+      panel.hidden = true;
+      filter.hidden = true;
+      return;
+    }
+    ['chart-step-', 'flow-step-'].forEach(function (prefix) {
+      var el = document.getElementById(prefix + info.id);
+      if (el) el.classList.add('is-selected');
+    });
+    document.querySelectorAll('#chart-root .step-text[data-step-id="' + info.id + '"]').forEach(function (b) {
+      b.setAttribute('aria-pressed', 'true');
+    });
+    document.querySelectorAll('.step-chip[data-step-id="' + info.id + '"]').forEach(function (chip) {
+      chip.classList.add('is-linked');
+      chip.closest('article.card').classList.add('is-linked');
+    });
+    $('#step-panel-level').textContent = info.level + ' ·';
+    $('#step-panel-name').textContent = info.text;
+    $('#step-panel-count').textContent = '(' + info.count + ')';
+    panel.querySelectorAll('[data-action]').forEach(function (b) { b.dataset.stepId = info.id; });
+    panel.hidden = false;
+    $('#step-filter-name').textContent = info.level + ' · ' + info.text;
+    $('#step-filter-count').textContent = info.count;
+    filter.hidden = false;
+  }
+
+  function showLinked(stepId) {
+    selectedStep = stepId;
+    showView('board');
+    applySelection();
+    var first = document.querySelector('article.card.is-linked');
+    if (first) first.scrollIntoView({ block: 'center', inline: 'center', behavior: motion() });
+  }
+
+  function motion() {
+    return window.matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth';
+  }
+
+  // -- walking a case: every screen follows the facilitator ---------------------------------------
+  var chartRoot = $('#chart-root');
+  var lastWalk = chartRoot ? chartRoot.dataset.walk : '';
+  function followWalk(force) {
+    var root = $('#chart-root');
+    if (!root) return;
+    var walk = root.dataset.walk || '';
+    if (walk === lastWalk && !force) return;
+    lastWalk = walk;
+    if (!walk) return;
+    showView('chart');
+    // Wide screens: the current step in the drawing (the walk panel stays on top, sticky).
+    // Phones: the walk panel itself, which names the current step and the ways on.
+    var drawing = root.querySelector('.chart-drawing-wrap');
+    var box = root.querySelector('.step-box.is-current');
+    if (drawing && box && drawing.offsetParent !== null) {
+      box.scrollIntoView({ block: 'center', inline: 'center', behavior: motion() });
+    } else {
+      var panel = root.querySelector('.walk');
+      if (panel) panel.scrollIntoView({ block: 'start', behavior: motion() });
+    }
+  }
+
+  var afterChangeQueued = false;
+  function afterChange() {
+    if (afterChangeQueued) return;
+    afterChangeQueued = true;
+    setTimeout(function () {
+      afterChangeQueued = false;
+      applySelection();
+      followWalk(false);
+    }, 0);
+  }
+  ['htmx:oobAfterSwap', 'htmx:afterSwap', 'htmx:wsAfterMessage'].forEach(function (name) {
+    document.addEventListener(name, afterChange);
+  });
 
   document.addEventListener('click', function (e) {
     var target = e.target.closest('[data-action]');
@@ -257,8 +451,31 @@
       openEditCard(target.closest('article.card'));
     } else if (action === 'close-dialog') {
       target.closest('dialog').close();
+    } else if (action === 'show-view') {
+      showView(target.dataset.view);
+      applySelection();
+    } else if (action === 'select-step') {
+      selectedStep = selectedStep === target.dataset.stepId ? null : target.dataset.stepId;
+      applySelection();
+    } else if (action === 'clear-step') {
+      selectedStep = null;
+      applySelection();
+    } else if (action === 'show-linked') {
+      showLinked(target.dataset.stepId);
+    } else if (action === 'add-card-from-step') {
+      openCardAtStep(target.dataset.stepId);
+    } else if (action === 'walk-from-step') {
+      htmx.ajax('POST', '/w/' + slug + '/chart/walk/start', { values: { step_id: target.dataset.stepId }, swap: 'none' });
     }
   });
+
+  // Start in the view this tab had (a reload keeps it); during a walk, on the chart.
+  (function () {
+    var stored = null;
+    try { stored = sessionStorage.getItem(VIEW_KEY); } catch (err) { /* not remembered */ }
+    showView(lastWalk ? 'chart' : (stored === 'chart' ? 'chart' : 'board'));
+    if (lastWalk) setTimeout(function () { followWalk(true); }, 0);
+  })();
 
   document.addEventListener('input', function (e) {
     if (e.target.id === 'card-text') updateCounter();
@@ -268,6 +485,7 @@
   body.addEventListener('zl:card-saved', function () {
     $('#card-text').value = '';
     cardForm.dataset.mode = '';
+    cardForm.dataset.stepId = '';
     if (cardDialog.open) cardDialog.close();
   });
   body.addEventListener('zl:dialog-done', function () {
@@ -357,12 +575,9 @@
   function $$(sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); }
 
   // Views: switching is local, so the socket and any open dialog stay.
-  function showView(id) {
-    $$('.view').forEach(function (v) { v.hidden = v.id !== id; });
-    $$('[data-view]').forEach(function (b) { b.setAttribute('aria-pressed', String(b.dataset.view === id)); });
-  }
+  function showView(id) { window.zlShowView(id); }
   document.addEventListener('click', function (e) {
-    var b = e.target.closest('[data-view]');
+    var b = e.target.closest('button[data-view], a[data-view]');
     if (!b) return;
     e.preventDefault();
     showView(b.dataset.view);
@@ -475,11 +690,7 @@
   function $(sel, root) { return (root || document).querySelector(sel); }
   function $$(sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); }
 
-  function showView(id) {
-    if (!document.getElementById(id)) return;
-    $$('.view').forEach(function (v) { v.hidden = v.id !== id; });
-    $$('[data-view]').forEach(function (b) { if (b.tagName === 'BUTTON') b.setAttribute('aria-pressed', String(b.dataset.view === id)); });
-  }
+  function showView(id) { window.zlShowView(id); }
 
   // Focus: follow the facilitator until you look elsewhere; one tap brings you back.
   var following = true;
@@ -519,7 +730,7 @@
   document.addEventListener('click', function (e) {
     if (e.target.closest('[data-action="follow"]')) { goToFocus(); return; }
     // Looking elsewhere by choice: stop following until "Go there".
-    if (e.target.closest('[data-view]') && !body.classList.contains('is-facilitator')) {
+    if (e.target.closest('button[data-view], a[data-view]') && !body.classList.contains('is-facilitator')) {
       following = false;
       body.classList.add('not-following');
     }

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.board.blueprint import default_board
 from app.board.service import clean_text
+from app.chart.default import add_default_chart
 from app.config import Settings
 from app.errors import Forbidden, NotFound, UserError
 from app.i18n import LANGUAGES
@@ -93,6 +94,7 @@ async def create_workshop(
     for tag in default_tags(workshop):
         tag.workshop_id = workshop.id
         session.add(tag)
+    await add_default_chart(session, workshop)
     facilitator = Participant(workshop_id=workshop.id, token=new_member_token(), name=name, is_facilitator=True)
     session.add(facilitator)
     await session.flush()
