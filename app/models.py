@@ -35,6 +35,8 @@ class Workshop(Base):
     facilitator_token: Mapped[str] = mapped_column(String(64), unique=True)
     join_code: Mapped[str] = mapped_column(String(12), unique=True)
     joining_open: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Participants may download the PDF, CSV and JSON too (the facilitator always may).
+    export_allowed_for_participants: Mapped[bool] = mapped_column(Boolean, default=False)
     # Last sequence number handed out; every board change takes the next one.
     seq: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.board import service
+from app.export import panel as export_panel
 from app.models import Card, Participant, Workshop
 from app.realtime import Loader, Render
 from app.tags import service as tags
@@ -100,6 +101,7 @@ async def everything(session: AsyncSession, workshop: Workshop) -> Render:
     parts = [
         lambda: _block("board_root", board=view, workshop=workshop, heat_level=tags.heat_level),
         _revisit(view), _vote_panel(view), await _tag_tools(session, workshop),
+        lambda: export_panel.render(workshop),
     ]
     return lambda: "".join(part() for part in parts)
 

@@ -1,0 +1,41 @@
+"""How people and files are named in an export."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+if TYPE_CHECKING:
+    from app.models import Participant, Workshop
+
+
+def author_label(participant: Participant | None, workshop: Workshop) -> str:
+    """The name under which a person appears in an export (cover, cards, CSV).
+
+    Today "name (role)". The workshop's anonymity setting ("names" | "roles" | "none")
+    is to be applied here, and only here, so every export follows it.
+    """
+    if participant is None:
+        return ""
+    if participant.role_label:
+        return f"{participant.name} ({participant.role_label})"
+    return participant.name
+
+
+def file_stem(title: str, day: date) -> str:
+    """`hulp-vragen-bij-de-zorgapp-2026-11-22`: ASCII, lower case, safe on every file system."""
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:60].rstrip("-")
+    return f"{slug or 'zichtlijn'}-{day.isoformat()}"
+
+
+def content_disposition(title: str, day: date, extension: str) -> str:
+    """An attachment with a safe ASCII name, plus the title as typed (RFC 6266 / 5987 `filename*`)."""
+    ascii_name = f"{file_stem(title, day)}.{extension}"
+    # The readable name keeps diacritics; path separators and control characters go.
+    readable = re.sub(r'[\x00-\x1f\x7f/\\"]+', " ", title).strip()[:100] or "zichtlijn"
+    utf8_name = quote(f"{readable} {day.isoformat()}.{extension}", safe="")
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{utf8_name}"
