@@ -36,6 +36,6 @@ def content_disposition(title: str, day: date, extension: str) -> str:
     """An attachment with a safe ASCII name, plus the title as typed (RFC 6266 / 5987 `filename*`)."""
     ascii_name = f"{file_stem(title, day)}.{extension}"
     # The readable name keeps diacritics; path separators and control characters go.
-    readable = re.sub(r'[\x00-\x1f\x7f/\\"]+', " ", title).strip()[:100] or "zichtlijn"
+    readable = " ".join(re.sub(r'[\x00-\x1f\x7f/\\"]+', " ", title).split())[:100] or "zichtlijn"
     utf8_name = quote(f"{readable} {day.isoformat()}.{extension}", safe="")
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{utf8_name}"

@@ -104,14 +104,22 @@ def render_html(report: Report, lang: str) -> str:
         )
 
 
-def html_to_pdf(html: str, fetcher=None) -> bytes:
-    """WeasyPrint, with the static-files-only fetcher; relative URLs resolve in app/static."""
+def layout_html(html: str, fetcher=None):
+    """WeasyPrint's laid-out document, with the static-files-only fetcher; relative URLs resolve in app/static."""
     weasyprint = _weasyprint()
     fetcher = fetcher or static_fetcher_class()()
-    document = weasyprint.HTML(string=html, base_url=str(STATIC_DIR) + "/", url_fetcher=fetcher)
-    return document.write_pdf()
+    return weasyprint.HTML(string=html, base_url=str(STATIC_DIR) + "/", url_fetcher=fetcher).render()
+
+
+def html_to_pdf(html: str, fetcher=None) -> bytes:
+    return layout_html(html, fetcher).write_pdf()
+
+
+def render_document(report: Report, lang: str = "nl"):
+    """The laid-out report (weasyprint.Document): pages and boxes, for tests that check the layout."""
+    return layout_html(render_html(report, lang))
 
 
 def render_pdf(report: Report, lang: str = "nl") -> bytes:
     """The whole report as PDF bytes. Synchronous and CPU-bound: keep it off the event loop."""
-    return html_to_pdf(render_html(report, lang))
+    return render_document(report, lang).write_pdf()
