@@ -33,9 +33,9 @@ def file_stem(title: str, day: date) -> str:
 
 
 def content_disposition(title: str, day: date, extension: str) -> str:
-    """An attachment with a safe ASCII name, plus the title as typed (RFC 6266 / 5987 `filename*`)."""
+    """An attachment with a safe ASCII name, and the same name with its diacritics as `filename*`
+    (RFC 6266 / 5987), which browsers prefer: `cliënt-en-zorgapp-2026-11-22.pdf`."""
     ascii_name = f"{file_stem(title, day)}.{extension}"
-    # The readable name keeps diacritics; path separators and control characters go.
-    readable = " ".join(re.sub(r'[\x00-\x1f\x7f/\\"]+', " ", title).split())[:100] or "zichtlijn"
-    utf8_name = quote(f"{readable} {day.isoformat()}.{extension}", safe="")
+    words = re.sub(r"[\W_]+", "-", unicodedata.normalize("NFC", title).lower()).strip("-")[:60].rstrip("-")
+    utf8_name = quote(f"{words or 'zichtlijn'}-{day.isoformat()}.{extension}", safe="")
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{utf8_name}"

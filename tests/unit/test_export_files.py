@@ -25,7 +25,9 @@ def test_file_names_are_ascii_with_title_and_date():
     ascii_part, utf8_part = header.split("; filename*=UTF-8''")
     assert ascii_part == 'attachment; filename="client-hulp-vragen-2026-11-22.pdf"'
     assert header.isascii()
-    assert unquote(utf8_part) == "Cliënt hulp vragen 2026-11-22.pdf"
+    assert unquote(utf8_part) == "cliënt-hulp-vragen-2026-11-22.pdf"
+    assert content_disposition("Hulp vragen bij de zorgapp", day, "csv").endswith(
+        "filename*=UTF-8''hulp-vragen-bij-de-zorgapp-2026-11-22.csv")
 
 
 def test_author_label_is_name_and_role():
