@@ -19,12 +19,15 @@ import time
 from pathlib import Path
 
 from app.config import ROOT, Settings
+from app.errors import UserError
 from app.export.report import Report
+from app.i18n import gettext as _
 
 log = logging.getLogger("zichtlijn.export")
 
 JOB_ID = re.compile(r"^[0-9a-f]{16}$")
 RETENTION_SECONDS = 24 * 3600  # an export is kept a day; the organisation keeps its download
+MAX_QUEUED = 20  # PDF jobs waiting or running in this process; more are refused (try again later)
 DONE, RUNNING, FAILED, UNKNOWN = "done", "running", "failed", "unknown"
 TIMEOUT, ERROR = "timeout", "error"
 
@@ -43,12 +46,17 @@ class PdfJobs:
         return self.root / slug
 
     def start(self, slug: str, report: Report, lang: str) -> str:
-        """Queue a PDF of `report`; returns the job id at once."""
+        """Queue a PDF of `report`; returns the job id at once. While a PDF of this workshop in
+        this language is under way, asking again joins that job instead of starting another."""
         folder = self.folder(slug)
         folder.mkdir(parents=True, exist_ok=True)
         self._sweep(folder)
+        if running := self._running(folder, lang):
+            return running
+        if len(self._tasks) >= MAX_QUEUED:
+            raise UserError(_("Many reports are being made right now. Try again in a minute."), status_code=503)
         job = secrets.token_hex(8)
-        (folder / f"{job}.pending").write_text(str(time.time()))
+        (folder / f"{job}.pending").write_text(lang)
         payload = json.dumps({"report": report.to_dict(), "lang": lang}).encode()
         task = asyncio.get_running_loop().create_task(self._run(folder, job, payload))
         self._tasks.add(task)
@@ -95,6 +103,13 @@ class PdfJobs:
 
     # -- inside ---------------------------------------------------------------------------------
 
+    def _running(self, folder: Path, lang: str) -> str | None:
+        for marker in folder.glob("*.pending"):
+            with contextlib.suppress(OSError):
+                if marker.read_text() == lang and time.time() - marker.stat().st_mtime <= self._stale_after():
+                    return marker.stem
+        return None
+
     def _stale_after(self) -> float:
         # Jobs wait for a free worker: allow for a queue, but not for ever.
         return self.settings.export_timeout * 3 + 60
@@ -106,7 +121,7 @@ class PdfJobs:
         reason = ""
         try:
             async with self._slots:
-                (folder / f"{job}.pending").touch()  # the timeout starts now
+                (folder / f"{job}.pending").touch()  # the timeout (and the stale check) start now
                 reason = await self._work(out, payload)
         except asyncio.CancelledError:
             reason = ERROR

@@ -84,3 +84,31 @@ async def test_closing_stops_running_workers(tmp_path):
     await asyncio.sleep(0.2)
     await jobs.close()
     assert jobs.status("slug1", job) == (FAILED, ERROR)
+
+
+async def test_asking_again_while_a_pdf_is_made_joins_that_job(tmp_path):
+    jobs = jobs_for(tmp_path)
+    first = jobs.start("slug1", synthetic_report(cards=5), "nl")
+    assert jobs.start("slug1", synthetic_report(cards=5), "nl") == first
+    english = jobs.start("slug1", synthetic_report(cards=5), "en")
+    assert english != first
+    await jobs.wait()
+    assert jobs.status("slug1", first)[0] == DONE and jobs.status("slug1", english)[0] == DONE
+    again = jobs.start("slug1", synthetic_report(cards=5), "nl")  # done: a new one
+    assert again not in (first, english)
+    await jobs.wait()
+
+
+async def test_too_many_jobs_at_once_are_refused(tmp_path, monkeypatch):
+    import pytest
+
+    from app.errors import UserError
+    from app.export import jobs as jobs_module
+
+    monkeypatch.setattr(jobs_module, "MAX_QUEUED", 1)
+    jobs = jobs_for(tmp_path)
+    jobs.start("slug1", synthetic_report(cards=5), "nl")
+    with pytest.raises(UserError) as refused:
+        jobs.start("slug2", synthetic_report(cards=5), "nl")
+    assert refused.value.status_code == 503
+    await jobs.close()
