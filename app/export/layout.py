@@ -218,11 +218,11 @@ def plan(report: Report, words: Words | None = None, m: Metrics | None = None) -
         column = (CONTENT_WIDTH - LANE_COLUMN) / max(1, len(group))
         head = max((phase_head_height(p, column, m, (words.trigger, words.completion)) for p in group), default=8.0)
         room = CONTENT_HEIGHT - PAGE_HEAD - legend - head
+        first, last = (numbered[group[0].id], numbered[group[-1].id]) if group else (0, 0)
 
-        def new_page() -> GridPage:
-            page = GridPage(group, column, numbered[group[0].id] if group else 0, numbered[group[-1].id] if group else 0)
-            pages.append(page)
-            return page
+        def new_page(group=group, column=column, first=first, last=last) -> GridPage:
+            pages.append(GridPage(group, column, first, last))
+            return pages[-1]
 
         page, used = new_page(), 0.0
         seen_backstage = False
@@ -242,8 +242,9 @@ def plan(report: Report, words: Words | None = None, m: Metrics | None = None) -
                     break
                 space = room - used - extra - 2 * CELL_PAD
                 fits = {pid: _fitting(q, space) for pid, q in queue.items()}
-                if used > 0 and (space < lane_head or not any(fits.values())):
-                    page, used = new_page(), 0.0  # nothing useful fits here: the lane starts on a new page
+                if used > 0 and (extra + full <= room or space < lane_head or not any(fits.values())):
+                    # The lane fits whole on a fresh sheet, or too little of it fits here: next sheet.
+                    page, used = new_page(), 0.0
                     continue
                 if not any(fits.values()):
                     # A card taller than a whole page (cannot happen within the card length

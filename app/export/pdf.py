@@ -7,7 +7,6 @@ in a worker process (app/export/jobs.py); a benchmark may call it directly, e.g.
 
 from __future__ import annotations
 
-import logging
 import mimetypes
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -21,10 +20,7 @@ from app.i18n import use_locale
 from app.tags.service import revisit_groups
 from app.templating import STATIC_DIR, environment
 
-log = logging.getLogger("zichtlijn.export")
-
 TEMPLATE = "export_pdf.html"
-
 
 
 def _weasyprint():
@@ -91,12 +87,9 @@ def render_html(report: Report, lang: str) -> str:
 
     with use_locale(lang):
         words = layout_words()
-        pages = plan(report, words)
-        cards = report.cells()
         return environment().get_template(TEMPLATE).render(
-            report=report, pages=pages, words=words, cells=cards,
+            report=report, pages=plan(report, words), words=words,
             groups=revisit_groups(report.tags, report.phases, report.lanes, report.cards),
-            lanes={lane.id: lane for lane in report.lanes},
             day=format_date(report.day, format="long", locale=lang),
             exported=f'{format_date(report.exported_at.astimezone(LOCAL_ZONE), format="long", locale=lang)} '
                      f'{format_time(report.exported_at, format="short", locale=lang, tzinfo=LOCAL_ZONE)}',

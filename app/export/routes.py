@@ -15,14 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.errors import UserError
 from app.export import panel, service, workshop_file
 from app.export.cards_csv import cards_csv
-from app.export.jobs import DONE, RUNNING, UNKNOWN, PdfJobs
+from app.export.jobs import RUNNING, PdfJobs
 from app.export.labels import content_disposition
 from app.export.report import load_report, local_date
 from app.i18n import current_locale
 from app.i18n import gettext as _
 from app.realtime import board_change
 from app.responses import html, is_htmx, page, redirect, user_error_response
-from app.security import require_facilitator, with_member_cookie
+from app.security import require_facilitator, require_member, with_member_cookie
 
 # Bodies above this are refused before they are read; the file limit itself is
 # `Settings.max_import_bytes` (checked on the file, with a clearer message).
@@ -62,7 +62,10 @@ async def start_pdf(request: Request, db_session: AsyncSession, slug: str) -> Re
 
 @get("/w/{slug:str}/export/pdf/{job:str}")
 async def pdf_status(request: Request, db_session: AsyncSession, slug: str, job: str) -> Response:
-    workshop, _member = await service.require_exporter(request, db_session, slug)
+    workshop, member = await require_member(request, db_session, slug)
+    if not service.may_export(workshop, member):
+        # Export was switched off meanwhile: answer in place, so the polling element stops.
+        return html(panel.status(workshop, job, "forbidden"), status_code=403)
     state, reason = request.app.state.exports.status(workshop.slug, job)
     return html(panel.status(workshop, job, state, reason))
 

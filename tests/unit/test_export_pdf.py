@@ -176,3 +176,22 @@ def test_phases_without_cards_and_a_board_without_tags_still_make_a_report():
     texts = page_texts(render_pdf(report, "en"))
     assert "Service blueprint" in texts[1] and "Alleen deze fase" in texts[1]
     assert "No card has a tag." in texts[-1]
+
+
+def test_the_plan_places_every_card_once_in_board_order():
+    report = synthetic_report(cards=300, seed=7)
+    pages = layout.plan(report, layout_words_nl())
+    placed = [card.id for page in pages for row in page.rows for cards in row.cells.values() for card in cards]
+    assert sorted(placed) == sorted(c.id for c in report.cards)
+    for lane in report.lanes:
+        rows = [row for page in pages for row in page.rows if row.lane.id == lane.id]
+        # Per sheet group: the first part of a lane is not "continued", the later parts are.
+        for first, last in {(p.first_phase, p.last_phase) for p in pages}:
+            parts = [row for page in pages for row in page.rows if row.lane.id == lane.id and page.first_phase == first]
+            assert [r.continued for r in parts] == [False] + [True] * (len(parts) - 1)
+        assert rows
+    # A lane that fits on a sheet is never split: it moves to the next sheet whole.
+    small = layout.plan(synthetic_report(cards=40, seed=2), layout_words_nl())
+    rows = [row for page in small for row in page.rows]
+    assert len(small) > 1 and not any(row.continued for row in rows)
+    assert sum(row.line_above for row in rows) == 1
