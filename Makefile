@@ -11,7 +11,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 VENV_STAMP   := $(VENV)/.installed
 VENDOR_STAMP := app/static/vendor/.installed
 
-.PHONY: setup run test test-fast bench messages screenshots clean
+.PHONY: setup run test test-fast bench messages screenshots export-samples pdf-deps clean
 
 setup: $(VENV_STAMP) $(VENDOR_STAMP)
 
@@ -33,14 +33,26 @@ $(VENDOR_STAMP): package.json package-lock.json
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
 
-run: setup
+# The PDF report: WeasyPrint's libraries (Pango) and the fonts it embeds (Liberation Sans;
+# DejaVu Sans for the rare sign Liberation lacks). Checked on every run, installed when missing.
+pdf-deps:
+	@{ fc-list 2>/dev/null | grep -q "Liberation Sans" && fc-list | grep -q "DejaVu Sans" && /sbin/ldconfig -p | grep -q libpangoft2-1.0; } || { \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq fonts-liberation fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; }
+
+# pdftoppm, for the page images of the sample report in docs/export.
+/usr/bin/pdftoppm:
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq poppler-utils >/dev/null
+
+run: setup pdf-deps
 	$(BIN)/uvicorn app.main:create_app --factory --host $(HOST) --port $(PORT) --ws-max-size 65536 --proxy-headers
 
-test: setup /usr/bin/chromium
+test: setup pdf-deps /usr/bin/chromium
 	$(BIN)/pytest -q
 
 # Everything but the browser tests: for a quick loop while coding.
-test-fast: setup
+test-fast: setup pdf-deps
 	$(BIN)/pytest -q -m "not e2e"
 
 # Extract UI strings into the catalogs; translate the new entries in the .po files after.
@@ -54,3 +66,7 @@ clean:
 # Screens at phone and desktop size into docs/screenshots (a sample board, real Chromium).
 screenshots: setup /usr/bin/chromium
 	$(BIN)/python scripts/screenshots.py
+
+# The sample report (PDF) and its page images into docs/export (shown in the README).
+export-samples: setup pdf-deps /usr/bin/pdftoppm
+	$(BIN)/python scripts/export_samples.py

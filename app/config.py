@@ -38,6 +38,13 @@ class Settings:
     max_card_length: int = 1000
     max_name_length: int = 60
     max_title_length: int = 120
+    # PDF export: a worker process per PDF, killed after `export_timeout` seconds, with its
+    # address space capped at `export_memory_mb`; at most `export_workers` at once per app process.
+    export_timeout: float = 120.0
+    export_memory_mb: int = 2048
+    export_workers: int = 1
+    # An uploaded workshop file (JSON import) may be at most this large.
+    max_import_bytes: int = 5_000_000
     debug: bool = False
 
     @property
@@ -67,6 +74,10 @@ class Settings:
         ]:
             if env.get(key):
                 kwargs[name] = env[key]
+        for key, name, kind in [("EXPORT_TIMEOUT", "export_timeout", float), ("EXPORT_MEMORY_MB", "export_memory_mb", int),
+                                ("EXPORT_WORKERS", "export_workers", int)]:
+            if env.get(key):
+                kwargs[name] = kind(env[key])
         for key, name in [("AUTO_MIGRATE", "auto_migrate"), ("SECURE_COOKIES", "secure_cookies"), ("DEBUG", "debug")]:
             if key in env:
                 kwargs[name] = env[key].strip().lower() in {"1", "true", "yes", "on"}

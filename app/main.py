@@ -20,6 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import i18n
 from app.board.routes import ROUTES as BOARD_ROUTES
+from app.export.jobs import PdfJobs
+from app.export.routes import ROUTES as EXPORT_ROUTES
 from app.tags.routes import ROUTES as TAG_ROUTES
 from app.votes.routes import ROUTES as VOTE_ROUTES
 from app.facilitation.routes import ROUTES as FACILITATION_ROUTES
@@ -83,12 +85,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
     db = Database(settings)
     channels = ChannelsPlugin(backend=_channels_backend(settings), arbitrary_channels_allowed=True)
     hub = Hub(channels)
+    exports = PdfJobs(settings)
 
     async def on_startup(app: Litestar) -> None:
         if settings.auto_migrate:
             await db.migrate()
 
     async def on_shutdown(app: Litestar) -> None:
+        await exports.close()
         await db.dispose()
 
     def handle_user_error(request: Request, exc: UserError) -> Response:
@@ -99,7 +103,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             workshop_routes.home, workshop_routes.create_workshop, workshop_routes.join_by_code,
             workshop_routes.join_page, workshop_routes.join, workshop_routes.facilitator_link,
             workshop_routes.join_qr, workshop_routes.choose_language, workshop_routes.healthz,
-            *BOARD_ROUTES, *TAG_ROUTES, *VOTE_ROUTES, *FACILITATION_ROUTES, *HISTORY_ROUTES, *CHART_ROUTES, board_socket,
+            *BOARD_ROUTES, *TAG_ROUTES, *VOTE_ROUTES, *FACILITATION_ROUTES, *HISTORY_ROUTES, *CHART_ROUTES, *EXPORT_ROUTES, board_socket,
             # Every static URL carries a content hash (templating.static_url): cache it for a year.
             create_static_files_router(path="/static", directories=[STATIC_DIR], send_as_attachment=False,
                                        cache_control=CacheControlHeader(max_age=31_536_000, public=True),
@@ -122,7 +126,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
-        state=State({"settings": settings, "db": db, "hub": hub}),
+        state=State({"settings": settings, "db": db, "hub": hub, "exports": exports}),
         debug=settings.debug,
         openapi_config=None,
     )

@@ -56,6 +56,8 @@ class Workshop(Base):
     timer_ends_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     timer_remaining: Mapped[int | None] = mapped_column(Integer, nullable=True)
     timer_total: Mapped[int] = mapped_column(Integer, default=0)
+    # Participants may download the PDF, CSV and JSON too (the facilitator always may).
+    export_allowed_for_participants: Mapped[bool] = mapped_column(Boolean, default=False)
     # Last sequence number handed out; every board change takes the next one.
     seq: Mapped[int] = mapped_column(Integer, default=0)
     chart_editing: Mapped[str] = mapped_column(String(16), default=CHART_FACILITATOR)

@@ -15,6 +15,7 @@ from app.board import service
 from app.facilitation.rules import author_label
 from app.i18n import gettext, gettext_noop
 from app.models import Card, Event, Lane, Participant, Phase, Workshop
+from app.export import panel as export_panel
 from app.realtime import Loader, Render
 from app.tags import service as tags
 from app.templating import environment, render_block
@@ -108,7 +109,7 @@ async def everything(session: AsyncSession, workshop: Workshop) -> Render:
     parts = [
         lambda: _block("board_root", board=view, workshop=workshop, heat_level=tags.heat_level),
         _revisit(view), _vote_panel(view), await _tag_tools(session, workshop), _session(view),
-        await chart_fragments.chart(session, workshop),
+        await chart_fragments.chart(session, workshop), lambda: export_panel.render(workshop),
     ]
     return lambda: "".join(part() for part in parts)
 

@@ -1,0 +1,1 @@
+"""What the organisation keeps from a session: the PDF report, the CSV of cards, the JSON workshop file."""

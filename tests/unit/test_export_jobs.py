@@ -1,0 +1,114 @@
+"""PDF jobs run in a worker process with a timeout and a memory cap; their state is in files."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+
+from app.config import Settings
+from app.export.jobs import DONE, ERROR, FAILED, RUNNING, TIMEOUT, UNKNOWN, PdfJobs
+from app.export.report import synthetic_report
+
+
+def jobs_for(tmp_path, **options) -> PdfJobs:
+    return PdfJobs(Settings(sessions_dir=tmp_path / "s", exports_dir=tmp_path / "exports", **options))
+
+
+async def test_a_job_runs_in_a_worker_process_and_leaves_only_the_pdf(tmp_path):
+    jobs = jobs_for(tmp_path)
+    job = jobs.start("slug1", synthetic_report(cards=10), "nl")
+    assert jobs.status("slug1", job) == (RUNNING, "")
+    ticks = 0
+    while jobs.status("slug1", job)[0] == RUNNING:  # the event loop stays free meanwhile
+        ticks += 1
+        await asyncio.sleep(0.05)
+    assert ticks > 0
+    assert jobs.status("slug1", job) == (DONE, "")
+    path = jobs.pdf_path("slug1", job)
+    assert path is not None and path.read_bytes().startswith(b"%PDF-")
+    await jobs.wait()  # the marker goes right after the PDF lands
+    assert sorted(p.name for p in jobs.folder("slug1").iterdir()) == [f"{job}.pdf"]
+
+
+async def test_a_job_over_its_time_is_stopped_and_reported(tmp_path):
+    jobs = jobs_for(tmp_path, export_timeout=0.3)
+    job = jobs.start("slug1", synthetic_report(cards=300), "nl")
+    await jobs.wait()
+    assert jobs.status("slug1", job) == (FAILED, TIMEOUT)
+    assert jobs.pdf_path("slug1", job) is None
+    assert sorted(p.name for p in jobs.folder("slug1").iterdir()) == [f"{job}.failed"]
+
+
+async def test_a_job_over_its_memory_cap_fails_without_harm(tmp_path):
+    jobs = jobs_for(tmp_path, export_memory_mb=40)
+    job = jobs.start("slug1", synthetic_report(cards=10), "nl")
+    await jobs.wait()
+    assert jobs.status("slug1", job) == (FAILED, ERROR)
+    assert jobs.pdf_path("slug1", job) is None
+
+
+async def test_unknown_and_malformed_job_ids_and_stale_markers(tmp_path):
+    jobs = jobs_for(tmp_path)
+    assert jobs.status("slug1", "0123456789abcdef") == (UNKNOWN, "")
+    assert jobs.status("slug1", "../../etc/passwd") == (UNKNOWN, "")
+    assert jobs.pdf_path("slug1", "../slug2/0123456789abcdef") is None
+    # A marker left by a process that is gone (a restart) does not spin for ever.
+    folder = jobs.folder("slug1")
+    folder.mkdir(parents=True)
+    marker = folder / "00000000000000aa.pending"
+    marker.write_text("")
+    assert jobs.status("slug1", "00000000000000aa") == (RUNNING, "")
+    old = time.time() - jobs._stale_after() - 1
+    os.utime(marker, (old, old))
+    assert jobs.status("slug1", "00000000000000aa") == (FAILED, ERROR)
+
+
+async def test_old_exports_of_a_workshop_are_removed_when_a_new_one_starts(tmp_path):
+    jobs = jobs_for(tmp_path)
+    folder = jobs.folder("slug1")
+    folder.mkdir(parents=True)
+    old, fresh = folder / "00000000000000aa.pdf", folder / "00000000000000bb.pdf"
+    old.write_bytes(b"%PDF-old")
+    fresh.write_bytes(b"%PDF-fresh")
+    two_days_ago = time.time() - 2 * 24 * 3600
+    os.utime(old, (two_days_ago, two_days_ago))
+    jobs.start("slug1", synthetic_report(cards=1), "nl")
+    await jobs.wait()
+    assert not old.exists() and fresh.exists()
+
+
+async def test_closing_stops_running_workers(tmp_path):
+    jobs = jobs_for(tmp_path)
+    job = jobs.start("slug1", synthetic_report(cards=300), "nl")
+    await asyncio.sleep(0.2)
+    await jobs.close()
+    assert jobs.status("slug1", job) == (FAILED, ERROR)
+
+
+async def test_asking_again_while_a_pdf_is_made_joins_that_job(tmp_path):
+    jobs = jobs_for(tmp_path)
+    first = jobs.start("slug1", synthetic_report(cards=5), "nl")
+    assert jobs.start("slug1", synthetic_report(cards=5), "nl") == first
+    english = jobs.start("slug1", synthetic_report(cards=5), "en")
+    assert english != first
+    await jobs.wait()
+    assert jobs.status("slug1", first)[0] == DONE and jobs.status("slug1", english)[0] == DONE
+    again = jobs.start("slug1", synthetic_report(cards=5), "nl")  # done: a new one
+    assert again not in (first, english)
+    await jobs.wait()
+
+
+async def test_too_many_jobs_at_once_are_refused(tmp_path, monkeypatch):
+    import pytest
+
+    from app.errors import UserError
+    from app.export import jobs as jobs_module
+
+    monkeypatch.setattr(jobs_module, "MAX_QUEUED", 1)
+    jobs = jobs_for(tmp_path)
+    jobs.start("slug1", synthetic_report(cards=5), "nl")
+    with pytest.raises(UserError) as refused:
+        jobs.start("slug2", synthetic_report(cards=5), "nl")
+    assert refused.value.status_code == 503
+    await jobs.close()
