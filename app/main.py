@@ -12,6 +12,7 @@ from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import ResponseHeader, State
 from litestar.di import Provide
+from litestar.exceptions import PermissionDeniedException
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from litestar.types import ASGIApp, Receive, Scope, Send
@@ -25,7 +26,11 @@ from app.facilitation.routes import ROUTES as FACILITATION_ROUTES
 from app.config import Settings
 from app.db import Database
 from app.errors import UserError
+from app.i18n import gettext as _
+from app.privacy.routes import privacy_page
+from app.ratelimit import Limits
 from app.realtime import Hub, board_socket
+from app.retention import RetentionTask
 from app.responses import user_error_response
 from app.templating import STATIC_DIR, environment
 from app.workshops import routes as workshop_routes
@@ -80,22 +85,36 @@ def create_app(settings: Settings | None = None) -> Litestar:
     db = Database(settings)
     channels = ChannelsPlugin(backend=_channels_backend(settings), arbitrary_channels_allowed=True)
     hub = Hub(channels)
+    limits = Limits.from_settings(settings)
+
+    async def workshops_deleted(ids: list[int]) -> None:
+        for workshop_id in ids:
+            await hub.workshop_deleted(workshop_id)
+
+    retention = RetentionTask(db, settings, on_deleted=workshops_deleted)
 
     async def on_startup(app: Litestar) -> None:
         if settings.auto_migrate:
             await db.migrate()
+        await retention.start()
 
     async def on_shutdown(app: Litestar) -> None:
+        await retention.stop()
         await db.dispose()
 
     def handle_user_error(request: Request, exc: UserError) -> Response:
         return user_error_response(request, exc)
+
+    def handle_forbidden(request: Request, exc: PermissionDeniedException) -> Response:
+        # Raised by the CSRF check (no or a wrong token): say what to do, in the user's language.
+        return user_error_response(request, UserError(_("This page is out of date. Reload it and try again."), 403))
 
     return Litestar(
         route_handlers=[
             workshop_routes.home, workshop_routes.create_workshop, workshop_routes.join_by_code,
             workshop_routes.join_page, workshop_routes.join, workshop_routes.facilitator_link,
             workshop_routes.join_qr, workshop_routes.choose_language, workshop_routes.healthz,
+            workshop_routes.reset_join_link, workshop_routes.delete_workshop, privacy_page,
             *BOARD_ROUTES, *TAG_ROUTES, *VOTE_ROUTES, *FACILITATION_ROUTES, board_socket,
             create_static_files_router(path="/static", directories=[STATIC_DIR], cache_control=None,
                                        send_as_attachment=False, include_in_schema=False),
@@ -104,8 +123,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         plugins=[channels],
         template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment())),
         csrf_config=CSRFConfig(secret=_secret_key(settings), cookie_secure=settings.secure_cookies,
-                               cookie_samesite="lax", cookie_httponly=False),
-        exception_handlers={UserError: handle_user_error},
+                               cookie_samesite="lax", cookie_httponly=True),
+        exception_handlers={UserError: handle_user_error, PermissionDeniedException: handle_forbidden},
         middleware=[locale_middleware],
         response_headers=[
             ResponseHeader(name="Content-Security-Policy", value=CONTENT_SECURITY_POLICY),
@@ -115,7 +134,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
-        state=State({"settings": settings, "db": db, "hub": hub}),
+        state=State({"settings": settings, "db": db, "hub": hub, "limits": limits}),
         debug=settings.debug,
         openapi_config=None,
     )

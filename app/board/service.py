@@ -17,6 +17,7 @@ from app.config import Settings
 from app.errors import NotFound, UserError
 from app.facilitation import rules
 from app.i18n import gettext as _
+from app.privacy.warning import check_card_text
 from app.models import BACKSTAGE, LANE_GROUPS, VISIBLE, Card, Event, Lane, Participant, Phase, Tag, VoteRound, Workshop, utcnow
 
 MAX_PHASES = 20
@@ -230,6 +231,16 @@ async def get_card(session: AsyncSession, workshop: Workshop, card_id: object, a
 # -- cards ------------------------------------------------------------------------------------
 
 
+async def ensure_room_for_a_card(session: AsyncSession, settings: Settings, workshop: Workshop) -> None:
+    """A bound on what one board holds; cards in the bin (deleted) do not count, hidden ones do."""
+    count = await session.scalar(
+        select(func.count()).select_from(Card).where(Card.workshop_id == workshop.id, Card.deleted_at.is_(None))
+    )
+    if (count or 0) >= settings.max_cards_per_board:
+        raise UserError(_("This board is full: it can hold at most %(limit)s cards. Delete cards you no longer need first.",
+                          limit=settings.max_cards_per_board))
+
+
 async def _next_card_position(session: AsyncSession, workshop_id: int, phase_id: int, lane_id: int) -> int:
     current = await session.scalar(
         select(func.max(Card.position)).where(
@@ -241,12 +252,14 @@ async def _next_card_position(session: AsyncSession, workshop_id: int, phase_id:
 
 async def add_card(
     session: AsyncSession, settings: Settings, workshop: Workshop, author: Participant,
-    phase_id: object, lane_id: object, text: str | None,
+    phase_id: object, lane_id: object, text: str | None, confirm_personal_data: bool = False,
 ) -> Card:
     phase = await get_phase(session, workshop, phase_id)
     lane = await get_lane(session, workshop, lane_id)
     rules.ensure_can_write(workshop, author, phase)
     clean = clean_card_text(text, settings)
+    await ensure_room_for_a_card(session, settings, workshop)
+    check_card_text(clean, confirmed=confirm_personal_data)
     card = Card(
         workshop_id=workshop.id, phase_id=phase.id, lane_id=lane.id, author_id=author.id, text=clean,
         position=await _next_card_position(session, workshop.id, phase.id, lane.id),
@@ -260,12 +273,14 @@ async def add_card(
 
 
 async def edit_card(
-    session: AsyncSession, settings: Settings, workshop: Workshop, actor: Participant, card_id: object, text: str | None
+    session: AsyncSession, settings: Settings, workshop: Workshop, actor: Participant, card_id: object, text: str | None,
+    confirm_personal_data: bool = False,
 ) -> Card:
     card = await get_card(session, workshop, card_id, actor)
     rules.ensure_can_write(workshop, actor, await session.get(Phase, card.phase_id))
     clean = clean_card_text(text, settings)
     if clean != card.text:
+        check_card_text(clean, before=card.text, confirmed=confirm_personal_data)
         old = card.text
         card.text = clean
         card.version += 1
