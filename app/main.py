@@ -10,12 +10,12 @@ from litestar.channels import ChannelsPlugin
 from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
-from litestar.datastructures import ResponseHeader, State
+from litestar.datastructures import MutableScopeHeaders, State
 from litestar.di import Provide
 from litestar.exceptions import PermissionDeniedException
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
-from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import i18n
@@ -43,6 +43,23 @@ CONTENT_SECURITY_POLICY = (
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",  # capability tokens in URLs never leave in a Referer
+    "X-Frame-Options": "DENY",
+}
+
+
+async def security_headers(message: Message, scope: Scope) -> None:
+    """On every HTTP answer, error pages and static files included: a hook on the app's own
+    `send`, because `response_headers` skips answers made by exception handlers."""
+    if message["type"] == "http.response.start":
+        headers = MutableScopeHeaders.from_message(message)
+        for name, value in SECURITY_HEADERS.items():
+            headers[name] = value
 
 
 def _secret_key(settings: Settings) -> str:
@@ -126,12 +143,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                                cookie_samesite="lax", cookie_httponly=True),
         exception_handlers={UserError: handle_user_error, PermissionDeniedException: handle_forbidden},
         middleware=[locale_middleware],
-        response_headers=[
-            ResponseHeader(name="Content-Security-Policy", value=CONTENT_SECURITY_POLICY),
-            ResponseHeader(name="X-Content-Type-Options", value="nosniff"),
-            ResponseHeader(name="Referrer-Policy", value="no-referrer"),
-            ResponseHeader(name="X-Frame-Options", value="DENY"),
-        ],
+        before_send=[security_headers],
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
         state=State({"settings": settings, "db": db, "hub": hub, "limits": limits}),
