@@ -9,6 +9,7 @@ so is tried by the tests below). For each changing route:
   B's ids, and with a cookie forged to B's name holding A's token: 403, and B is unchanged;
 - on A's own slug with one id at a time taken from B (a card, phase, lane, tag, person, link): 404,
   and neither A nor B changes;
+- a participant of A tries every facilitator route of A: 403, and A is unchanged;
 - without a CSRF token, and with another browser's token: 403, and nothing changes.
 
 "Unchanged" is read straight from the database: every row of the workshop, in every table.
@@ -201,6 +202,21 @@ def test_ids_of_b_are_not_found_in_a(rooms, lenient_server):
                 before_a, before_b = rows_of(lenient_server, a.ids.slug), rows_of(lenient_server, b.ids.slug)
     assert failures == []
     assert tried >= 25  # every card, phase, lane, tag, person and link route was tried
+
+
+def test_facilitator_routes_refuse_a_participant_of_the_same_workshop(rooms, lenient_server):
+    a, _b = rooms
+    before = rows_of(lenient_server, a.ids.slug)
+    failures = []
+    for row in CHANGES:
+        if row.who != FACILITATOR:
+            continue
+        r = a.participant.post(*request_for(row, a.ids))
+        if r.status_code != 403 or "Alleen de facilitator" not in r.text:
+            failures.append((row.path, r.status_code))
+    assert failures == []
+    assert rows_of(lenient_server, a.ids.slug) == before
+    assert sum(row.who == FACILITATOR for row in CHANGES) >= 30
 
 
 def test_reading_routes_give_nothing_of_b(rooms, lenient_server):
