@@ -10,5 +10,4 @@ from app.responses import page
 @get("/privacy")
 async def privacy_page(request: Request) -> Response:
     settings = request.app.state.settings
-    return page("privacy.html", retention_days=settings.retention_days, sqlite=settings.is_sqlite,
-                access_code_required=bool(settings.access_code))
+    return page("privacy.html", retention_days=settings.retention_days, sqlite=settings.is_sqlite)
