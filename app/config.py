@@ -45,6 +45,24 @@ class Settings:
     export_workers: int = 1
     # An uploaded workshop file (JSON import) may be at most this large.
     max_import_bytes: int = 5_000_000
+    # Cards per board (deleted cards in the bin do not count): bounds what one board can hold.
+    max_cards_per_board: int = 1000
+    # Workshops are deleted this many days after their last change (0: never automatically).
+    retention_days: int = 90
+    # When set, creating a workshop asks for this code (an instance access code).
+    access_code: str = ""
+    # Rate limits (see app/ratelimit.py; per process). Changes over HTTP per participant:
+    # a bucket of `mutation_burst` that refills at `mutations_per_second`.
+    mutations_per_second: float = 5.0
+    mutation_burst: int = 40
+    # Messages a participant may send over the board socket: a bucket of `socket_burst`
+    # refilling at `socket_messages_per_second`; over it, that socket is closed (1008).
+    socket_messages_per_second: float = 2.0
+    socket_burst: int = 20
+    # Wrong join codes or access codes per client IP, and in all, per window.
+    code_attempts_per_ip: int = 20
+    code_attempts_global: int = 100
+    code_attempt_window: int = 600  # seconds
     debug: bool = False
 
     @property
@@ -78,6 +96,21 @@ class Settings:
                                 ("EXPORT_WORKERS", "export_workers", int)]:
             if env.get(key):
                 kwargs[name] = kind(env[key])
+        for key, name, kind in [
+            ("MAX_CARDS_PER_BOARD", "max_cards_per_board", int),
+            ("RETENTION_DAYS", "retention_days", int),
+            ("MUTATIONS_PER_SECOND", "mutations_per_second", float),
+            ("MUTATION_BURST", "mutation_burst", int),
+            ("SOCKET_MESSAGES_PER_SECOND", "socket_messages_per_second", float),
+            ("SOCKET_BURST", "socket_burst", int),
+            ("CODE_ATTEMPTS_PER_IP", "code_attempts_per_ip", int),
+            ("CODE_ATTEMPTS_GLOBAL", "code_attempts_global", int),
+            ("CODE_ATTEMPT_WINDOW", "code_attempt_window", int),
+        ]:
+            if env.get(key, "").strip():
+                kwargs[name] = kind(env[key].strip())
+        if env.get("ACCESS_CODE", "").strip():
+            kwargs["access_code"] = env["ACCESS_CODE"].strip()
         for key, name in [("AUTO_MIGRATE", "auto_migrate"), ("SECURE_COOKIES", "secure_cookies"), ("DEBUG", "debug")]:
             if key in env:
                 kwargs[name] = env[key].strip().lower() in {"1", "true", "yes", "on"}

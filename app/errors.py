@@ -8,11 +8,13 @@ class UserError(Exception):
 
     status_code = 422
 
-    def __init__(self, message: str, status_code: int | None = None) -> None:
+    def __init__(self, message: str, status_code: int | None = None, retry_after: int | None = None) -> None:
         super().__init__(message)
         self.message = message
         if status_code is not None:
             self.status_code = status_code
+        # Seconds, for a 429: sent as Retry-After.
+        self.retry_after = retry_after
 
 
 class NotFound(UserError):
@@ -21,3 +23,13 @@ class NotFound(UserError):
 
 class Forbidden(UserError):
     status_code = 403
+
+
+class PersonalDataWarning(UserError):
+    """A card looks like it holds personal data: its author confirms before it is shared."""
+
+    status_code = 422
+
+    def __init__(self, message: str, kinds: list[str]) -> None:
+        super().__init__(message)
+        self.kinds = kinds

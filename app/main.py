@@ -10,12 +10,13 @@ from litestar.channels import ChannelsPlugin
 from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
-from litestar.contrib.jinja import JinjaTemplateEngine
-from litestar.datastructures import CacheControlHeader, ResponseHeader, State
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.datastructures import CacheControlHeader, MutableScopeHeaders, State
 from litestar.di import Provide
+from litestar.exceptions import PermissionDeniedException
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
-from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import i18n
@@ -30,7 +31,11 @@ from app.chart.routes import ROUTES as CHART_ROUTES
 from app.config import Settings
 from app.db import Database
 from app.errors import UserError
+from app.i18n import gettext as _
+from app.privacy.routes import privacy_page
+from app.ratelimit import Limits
 from app.realtime import Hub, board_socket
+from app.retention import RetentionTask
 from app.responses import user_error_response
 from app.templating import STATIC_DIR, environment
 from app.workshops import routes as workshop_routes
@@ -43,6 +48,23 @@ CONTENT_SECURITY_POLICY = (
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",  # capability tokens in URLs never leave in a Referer
+    "X-Frame-Options": "DENY",
+}
+
+
+async def security_headers(message: Message, scope: Scope) -> None:
+    """On every HTTP answer, error pages and static files included: a hook on the app's own
+    `send`, because `response_headers` skips answers made by exception handlers."""
+    if message["type"] == "http.response.start":
+        headers = MutableScopeHeaders.from_message(message)
+        for name, value in SECURITY_HEADERS.items():
+            headers[name] = value
 
 
 def _secret_key(settings: Settings) -> str:
@@ -86,23 +108,37 @@ def create_app(settings: Settings | None = None) -> Litestar:
     channels = ChannelsPlugin(backend=_channels_backend(settings), arbitrary_channels_allowed=True)
     hub = Hub(channels)
     exports = PdfJobs(settings)
+    limits = Limits.from_settings(settings)
+
+    async def workshops_deleted(ids: list[int]) -> None:
+        for workshop_id in ids:
+            await hub.workshop_deleted(workshop_id)
+
+    retention = RetentionTask(db, settings, on_deleted=workshops_deleted)
 
     async def on_startup(app: Litestar) -> None:
         if settings.auto_migrate:
             await db.migrate()
+        await retention.start()
 
     async def on_shutdown(app: Litestar) -> None:
         await exports.close()
+        await retention.stop()
         await db.dispose()
 
     def handle_user_error(request: Request, exc: UserError) -> Response:
         return user_error_response(request, exc)
+
+    def handle_forbidden(request: Request, exc: PermissionDeniedException) -> Response:
+        # Raised by the CSRF check (no or a wrong token): say what to do, in the user's language.
+        return user_error_response(request, UserError(_("This page is out of date. Reload it and try again."), 403))
 
     return Litestar(
         route_handlers=[
             workshop_routes.home, workshop_routes.create_workshop, workshop_routes.join_by_code,
             workshop_routes.join_page, workshop_routes.join, workshop_routes.facilitator_link,
             workshop_routes.join_qr, workshop_routes.choose_language, workshop_routes.healthz,
+            workshop_routes.reset_join_link, workshop_routes.delete_workshop, privacy_page,
             *BOARD_ROUTES, *TAG_ROUTES, *VOTE_ROUTES, *FACILITATION_ROUTES, *HISTORY_ROUTES, *CHART_ROUTES, *EXPORT_ROUTES, board_socket,
             # Every static URL carries a content hash (templating.static_url): cache it for a year.
             create_static_files_router(path="/static", directories=[STATIC_DIR], send_as_attachment=False,
@@ -115,18 +151,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # Hospital Wi-Fi: pages and fragments are repetitive HTML; gzip shrinks them several times.
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
         csrf_config=CSRFConfig(secret=_secret_key(settings), cookie_secure=settings.secure_cookies,
-                               cookie_samesite="lax", cookie_httponly=False),
-        exception_handlers={UserError: handle_user_error},
+                               cookie_samesite="lax", cookie_httponly=True),
+        exception_handlers={UserError: handle_user_error, PermissionDeniedException: handle_forbidden},
         middleware=[locale_middleware],
-        response_headers=[
-            ResponseHeader(name="Content-Security-Policy", value=CONTENT_SECURITY_POLICY),
-            ResponseHeader(name="X-Content-Type-Options", value="nosniff"),
-            ResponseHeader(name="Referrer-Policy", value="no-referrer"),
-            ResponseHeader(name="X-Frame-Options", value="DENY"),
-        ],
+        before_send=[security_headers],
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
-        state=State({"settings": settings, "db": db, "hub": hub, "exports": exports}),
+        state=State({"settings": settings, "db": db, "hub": hub, "exports": exports, "limits": limits}),
         debug=settings.debug,
         openapi_config=None,
     )

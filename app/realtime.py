@@ -41,6 +41,9 @@ MAX_CLIENT_FRAME = 4096  # bytes; clients only ever send a short hello
 CLOSE_UNAUTHORISED = 4401
 CLOSE_FORBIDDEN_ORIGIN = 4403
 CLOSE_TOO_BIG = 1009
+CLOSE_TOO_MANY = 1008  # policy violation: more messages than a client ever needs; no reconnect
+# The notice that a workshop was deleted; a socket that forwards it closes itself after it.
+DELETED_MARKER = 'id="workshop-deleted"'
 
 
 def board_channel(workshop_id: int, lang: str) -> str:
@@ -82,11 +85,18 @@ class Hub:
     def online(self, workshop_id: int) -> list[int]:
         return [pid for pid, n in self.presence[workshop_id].items() if n > 0]
 
+    async def workshop_deleted(self, workshop_id: int) -> None:
+        """Tell every open board of a deleted workshop (any process): each socket shows the
+        notice and then closes (see `_forward`). Nothing is left to catch up with."""
+        from app.templating import environment
+
+        await self.publish(workshop_id, lambda: environment().get_template("_workshop_deleted.html").render())
+        self._locks.pop(workshop_id, None)
+
     async def disconnect(self, workshop_id: int, participant_id: int) -> None:
         """Close a removed participant's sockets (4401: the client does not reconnect)."""
         for socket in list(self.sockets.get((workshop_id, participant_id), ())):
-            with contextlib.suppress(Exception):
-                await socket.close(code=CLOSE_UNAUTHORISED)
+            await close_socket(socket, CLOSE_UNAUTHORISED)
 
 
 class BoardChange:
@@ -179,8 +189,8 @@ async def board_socket(socket: WebSocket, slug: str) -> None:
         hub.sockets[(workshop_id, member_id)].add(socket)
         try:
             await _publish_presence(state, workshop_id)
-            async with subscriber.run_in_background(socket.send_data):
-                await _receive_loop(socket, state, workshop_id, lang, member_id)
+            async with subscriber.run_in_background(_forward(socket)):
+                await _receive_loop(socket, state, workshop_id, member_id, lang)
         except WebSocketDisconnect:
             pass
         except Exception:  # noqa: BLE001 - an error closes this socket only, with a code that makes the client retry
@@ -201,12 +211,36 @@ async def board_socket(socket: WebSocket, slug: str) -> None:
                 await _publish_presence(state, workshop_id)
 
 
-async def _receive_loop(socket: WebSocket, state, workshop_id: int, lang: str, member_id: int) -> None:
+async def close_socket(socket: WebSocket, code: int) -> None:
+    """Close with `code` and mark it closed (Litestar's own flag), so nothing is sent on it after."""
+    with contextlib.suppress(Exception):
+        await socket.close(code=code)
+    socket.connection_state = "disconnect"
+
+
+def _forward(socket: WebSocket) -> Callable[[str | bytes], Awaitable[None]]:
+    async def send(message: str | bytes) -> None:
+        if socket.connection_state == "disconnect":
+            return  # closed by us (flood, deleted workshop): drop, never fail the forwarding task
+        await socket.send_data(message)
+        text = message.decode() if isinstance(message, bytes) else message
+        if DELETED_MARKER in text:
+            await close_socket(socket, CLOSE_UNAUTHORISED)
+
+    return send
+
+
+async def _receive_loop(socket: WebSocket, state, workshop_id: int, member_id: int, lang: str) -> None:
+    limiter = state.limits.socket_messages
     while True:
         raw = await socket.receive_data(mode="text")
         if len(raw) > MAX_CLIENT_FRAME:
-            await socket.close(code=CLOSE_TOO_BIG)
-            return
+            await close_socket(socket, CLOSE_TOO_BIG)
+            raise WebSocketDisconnect(detail="frame too big", code=CLOSE_TOO_BIG)
+        # Per participant over all their sockets: a flood closes this socket, nothing else.
+        if not limiter.allow(member_id):
+            await close_socket(socket, CLOSE_TOO_MANY)
+            raise WebSocketDisconnect(detail="too many messages", code=CLOSE_TOO_MANY)
         try:
             message = json.loads(raw)
         except ValueError:

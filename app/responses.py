@@ -8,7 +8,7 @@ from typing import Any
 from litestar import MediaType, Request, Response
 from litestar.response import Redirect, Template
 
-from app.errors import UserError
+from app.errors import PersonalDataWarning, UserError
 from app.templating import environment, render_block
 
 
@@ -37,19 +37,22 @@ def is_htmx(request: Request) -> bool:
 def user_error_response(request: Request, exc: UserError) -> Response:
     """htmx: the message as a fragment into the form's error region (or the toast);
     otherwise the error page. Status stays 4xx: the client knows nothing was saved."""
+    headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else {}
     if is_htmx(request):
-        body = render_block(environment(), "error.html", "error_message", message=exc.message)
+        if isinstance(exc, PersonalDataWarning):
+            # Into the form, with "save anyway": nothing was shared, the text stays where it was typed.
+            body = render_block(environment(), "_personal_data.html", "personal_data_warning", message=exc.message)
+        else:
+            body = render_block(environment(), "error.html", "error_message", message=exc.message)
         version = getattr(exc, "current_version", None)
         if version is not None:  # an edit conflict: the form learns the version it would now replace
             body += f'<span hidden data-current-version="{int(version)}"></span>'
-
-        headers = {}
         target = request.headers.get("hx-target") or ""
         if not target.endswith("-error"):
-            headers = {"HX-Retarget": "#toast", "HX-Reswap": "innerHTML"}
+            headers.update({"HX-Retarget": "#toast", "HX-Reswap": "innerHTML"})
         return html(body, status_code=exc.status_code, headers=headers)
     return Response(
         content=environment().get_template("error.html").render(message=exc.message, status=exc.status_code,
                                                                  csrf_token=lambda: ""),
-        media_type=MediaType.HTML, status_code=exc.status_code,
+        media_type=MediaType.HTML, status_code=exc.status_code, headers=headers,
     )

@@ -10,9 +10,11 @@ from app.config import Settings
 from app.errors import Forbidden
 from app.i18n import gettext as _
 from app.models import Participant, Workshop
+from app.ratelimit import too_fast
 from app.workshops import service
 
 MEMBER_COOKIE_MAX_AGE = 60 * 60 * 24 * 180
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def member_cookie(slug: str) -> str:
@@ -37,6 +39,9 @@ async def require_member(request: Request, session: AsyncSession, slug: str) -> 
     workshop, member = await current_member(request, session, slug)
     if member is None:
         raise Forbidden(_("You are not (or no longer) part of this workshop. Join again with the link or code."))
+    # Every change is someone's: a flood from one participant is refused here, before any work.
+    if request.method not in SAFE_METHODS and not request.app.state.limits.mutations.allow(member.id):
+        raise too_fast()
     return workshop, member
 
 

@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from jinja2_fragments import render_block as _render_block
@@ -50,7 +50,7 @@ def environment() -> Environment:
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(static_url=static_url, current_locale=i18n.current_locale, LANGUAGES=i18n.LANGUAGES,
                        LANGUAGE_NAMES=i18n.LANGUAGE_NAMES, now=utcnow, epoch_ms=epoch_ms, author_label=author_label,
-                       focus_name=focus_name)
+                       focus_name=focus_name, deletion_date=deletion_date)
     return env
 
 
@@ -61,6 +61,15 @@ def epoch_ms(moment: datetime | None) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return str(int(moment.timestamp() * 1000))
+
+
+def deletion_date(last_change: datetime | None, retention_days: int) -> str:
+    """When retention deletes a workshop that last changed at `last_change`, as a date in words."""
+    if last_change is None or retention_days <= 0:
+        return ""
+    from babel.dates import format_date
+
+    return format_date((last_change + timedelta(days=retention_days)).date(), format="long", locale=i18n.current_locale())
 
 
 def focus_name(board, workshop) -> str:

@@ -58,6 +58,7 @@ async def add_card(request: Request, db_session: AsyncSession, slug: str) -> Res
         card = await service.add_card(
             db_session, request.app.state.settings, workshop, member, form.get("phase_id"), form.get("lane_id"), form.get("text"),
             client_id=form.get("client_id"),
+            confirm_personal_data=_confirmed(form),
         )
         change.add(fragments.cell(workshop, card.phase_id, card.lane_id))
     return html(change.render() + await _mine(db_session, workshop, member, card, (card.phase_id, card.lane_id)), trigger=CARD_SAVED)
@@ -82,7 +83,7 @@ async def edit_card(request: Request, db_session: AsyncSession, slug: str, card_
     form = await request.form()
     async with board_change(request, db_session, workshop) as change:
         card = await service.edit_card(db_session, request.app.state.settings, workshop, member, card_id, form.get("text"),
-                                       base_version=form.get("version"))
+                                       base_version=form.get("version"), confirm_personal_data=_confirmed(form))
         change.add(fragments.card(workshop, card.id), fragments.revisit(workshop))
         source = (card.phase_id, card.lane_id)
         if form.get("phase_id") and form.get("lane_id"):
@@ -221,6 +222,11 @@ async def delete_lane(request: Request, db_session: AsyncSession, slug: str, lan
         await service.delete_lane(db_session, workshop, member, lane_id)
         change.add(fragments.whole_board(workshop))
     return html(change.render(), trigger=DIALOG_DONE)
+
+
+def _confirmed(form) -> bool:
+    """The author saw the personal-data warning and chose "save anyway"."""
+    return form.get("confirm_personal_data") == "1"
 
 
 def _step(value: object) -> int:

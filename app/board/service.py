@@ -18,6 +18,7 @@ from app.config import Settings
 from app.errors import NotFound, UserError
 from app.facilitation import rules
 from app.i18n import gettext as _
+from app.privacy.warning import check_card_text
 from app.models import BACKSTAGE, LANE_GROUPS, VISIBLE, Card, Event, Lane, Participant, Phase, Tag, VoteRound, Workshop, utcnow
 
 MAX_PHASES = 20
@@ -246,6 +247,14 @@ def _version(value: object) -> int | None:
         return int(str(value))
     except (TypeError, ValueError):
         return None
+async def ensure_room_for_a_card(session: AsyncSession, settings: Settings, workshop: Workshop) -> None:
+    """A bound on what one board holds; cards in the bin (deleted) do not count, hidden ones do."""
+    count = await session.scalar(
+        select(func.count()).select_from(Card).where(Card.workshop_id == workshop.id, Card.deleted_at.is_(None))
+    )
+    if (count or 0) >= settings.max_cards_per_board:
+        raise UserError(_("This board is full: it can hold at most %(limit)s cards. Delete cards you no longer need first.",
+                          limit=settings.max_cards_per_board))
 
 
 async def _next_card_position(session: AsyncSession, workshop_id: int, phase_id: int, lane_id: int) -> int:
@@ -263,6 +272,7 @@ CLIENT_ID = re.compile(r"^[A-Za-z0-9-]{8,40}$")
 async def add_card(
     session: AsyncSession, settings: Settings, workshop: Workshop, author: Participant,
     phase_id: object, lane_id: object, text: str | None, client_id: str | None = None,
+    confirm_personal_data: bool = False,
 ) -> Card:
     """A new card. With a client id (cards written offline are sent again until acknowledged),
     a card that already arrived is returned as it is: the replay applies once."""
@@ -279,6 +289,8 @@ async def add_card(
     lane = await get_lane(session, workshop, lane_id)
     rules.ensure_can_write(workshop, author, phase)
     clean = clean_card_text(text, settings)
+    await ensure_room_for_a_card(session, settings, workshop)
+    check_card_text(clean, confirmed=confirm_personal_data)
     card = Card(
         workshop_id=workshop.id, phase_id=phase.id, lane_id=lane.id, author_id=author.id, text=clean,
         position=await _next_card_position(session, workshop.id, phase.id, lane.id),
@@ -294,6 +306,7 @@ async def add_card(
 async def edit_card(
     session: AsyncSession, settings: Settings, workshop: Workshop, actor: Participant, card_id: object, text: str | None,
     base_version: object = None,
+    confirm_personal_data: bool = False,
 ) -> Card:
     """Save a card's text. `base_version` is the version the editor started from: if someone else
     saved another text since, nothing is overwritten silently (409); both texts stay (the other in
@@ -305,6 +318,7 @@ async def edit_card(
     if base is not None and base != card.version and clean != card.text:
         raise EditConflict(card)
     if clean != card.text:
+        check_card_text(clean, before=card.text, confirmed=confirm_personal_data)
         old = card.text
         card.text = clean
         card.version += 1

@@ -478,7 +478,11 @@ window.zlShowView = function (name) {
   })();
 
   document.addEventListener('input', function (e) {
-    if (e.target.id === 'card-text') updateCounter();
+    if (e.target.id !== 'card-text') return;
+    updateCounter();
+    // "Save anyway" covered the text the warning was about; a changed text is checked again.
+    var warning = $('.personal-data-warning');
+    if (warning) warning.remove();
   });
 
   // Server events (HX-Trigger) after a successful save.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+import secrets
 from typing import Annotated
 
 import segno
@@ -14,20 +15,27 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import i18n
-from app.responses import page, redirect
-from app.security import current_member, with_member_cookie
+from app.errors import Forbidden, NotFound, UserError
+from app.i18n import gettext as _
+from app.ratelimit import client_address
+from app.realtime import board_change
+from app.responses import is_htmx, page, redirect
+from app.security import current_member, member_cookie, require_facilitator, with_member_cookie
 from app.workshops import service
 
 
 @get("/", name="home")
-async def home(request: Request) -> Response:
-    return page("home.html", title_value="", code_value="")
+async def home(request: Request, deleted: Annotated[str | None, Parameter(query="deleted")] = None) -> Response:
+    return page("home.html", title_value="", code_value="", deleted=deleted == "1",
+                access_code_required=bool(request.app.state.settings.access_code))
 
 
 @post("/workshops")
 async def create_workshop(request: Request, db_session: AsyncSession) -> Response:
     form = await request.form()
     settings = request.app.state.settings
+    if settings.access_code:
+        check_access_code(request, form.get("access_code"))
     async with request.app.state.db.writing():
         workshop, facilitator = await service.create_workshop(
             db_session, settings, form.get("title"), form.get("language") or i18n.current_locale(), form.get("name")
@@ -36,10 +44,29 @@ async def create_workshop(request: Request, db_session: AsyncSession) -> Respons
     return with_member_cookie(redirect(request, f"/w/{workshop.slug}"), workshop, facilitator, settings)
 
 
+def check_access_code(request: Request, typed: str | None) -> None:
+    """The instance access code: compared in constant time, wrong attempts rate-limited."""
+    guard = request.app.state.limits.access_code
+    client = client_address(request)
+    guard.check(client)
+    expected = request.app.state.settings.access_code.encode()
+    if not secrets.compare_digest((typed or "").strip().encode(), expected):
+        guard.failed(client)
+        raise Forbidden(_("This access code is not right. Ask who manages Zichtlijn in your organisation for the code."))
+
+
 @post("/code")
 async def join_by_code(request: Request, db_session: AsyncSession) -> Response:
+    """A short code typed by hand: wrong codes are counted per client and in all, against guessing."""
     form = await request.form()
-    workshop = await service.workshop_by_code(db_session, form.get("code"))
+    guard = request.app.state.limits.join_code
+    client = client_address(request)
+    guard.check(client)
+    try:
+        workshop = await service.workshop_by_code(db_session, form.get("code"))
+    except NotFound:
+        guard.failed(client)
+        raise
     return redirect(request, f"/j/{workshop.join_token}")
 
 
@@ -85,7 +112,37 @@ async def join_qr(request: Request, db_session: AsyncSession, slug: str) -> Resp
     buf = io.BytesIO()
     # A standalone SVG (with its namespace) for <img>; white background for phones' dark mode.
     qr.save(buf, kind="svg", scale=8, border=2, dark="#000", light="#fff", xmldecl=False, omitsize=True)
-    return Response(buf.getvalue(), media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=300"})
+    # no-cache: after the facilitator resets the join link, the old code must not linger in a cache.
+    return Response(buf.getvalue(), media_type="image/svg+xml", headers={"Cache-Control": "private, no-cache"})
+
+
+@post("/w/{slug:str}/settings/join-link")
+async def reset_join_link(request: Request, db_session: AsyncSession, slug: str) -> Response:
+    """New join link and code; the old ones stop working. The page reloads to show the new ones."""
+    workshop, member = await require_facilitator(request, db_session, slug)
+    async with board_change(request, db_session, workshop, allow_closed=True):
+        await service.reset_join_link(db_session, workshop, member)
+    if is_htmx(request):
+        return Response("", status_code=200, headers={"HX-Refresh": "true"})
+    return redirect(request, f"/w/{workshop.slug}")
+
+
+@post("/w/{slug:str}/delete")
+async def delete_workshop(request: Request, db_session: AsyncSession, slug: str) -> Response:
+    """The workshop and everything in it, at once. Form: confirm=1 (the facilitator ticked the box)."""
+    workshop, _member = await require_facilitator(request, db_session, slug)
+    form = await request.form()
+    if form.get("confirm") != "1":
+        raise UserError(_("Tick the box to confirm that the workshop and everything in it will be deleted."))
+    hub = request.app.state.hub
+    # Under the board lock: no change of this board is half-way while it goes.
+    async with hub.lock(workshop.id), request.app.state.db.writing():
+        await service.delete_workshop(db_session, workshop.id)
+        await db_session.commit()
+    await hub.workshop_deleted(workshop.id)
+    response = redirect(request, "/?deleted=1")
+    response.delete_cookie(member_cookie(slug), path="/")
+    return response
 
 
 def base_url(request: Request) -> str:

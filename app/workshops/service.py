@@ -5,17 +5,17 @@ from __future__ import annotations
 import re
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.board.blueprint import default_board
-from app.board.service import clean_text
+from app.board.service import clean_text, record
 from app.chart.default import add_default_chart
 from app.config import Settings
 from app.errors import Forbidden, NotFound, UserError
 from app.i18n import LANGUAGES
 from app.i18n import gettext as _
-from app.models import FacilitatorLink, Participant, Workshop
+from app.models import FacilitatorLink, Participant, Workshop, utcnow
 from app.tags.service import default_tags
 
 # No 0/O, 1/I/L: the code is read off a projector and typed on a phone.
@@ -78,13 +78,9 @@ async def create_workshop(
     clean = clean_title(title, settings)
     lang = language if language in LANGUAGES else "nl"
     name = (facilitator_name or "").strip()[: settings.max_name_length] or _("Facilitator")
-    for _attempt in range(5):
-        code = new_join_code()
-        if not await session.scalar(select(Workshop.id).where(Workshop.join_code == code)):
-            break
     workshop = Workshop(
         slug=secrets.token_urlsafe(8), title=clean, language=lang, join_token=new_join_token(),
-        facilitator_token=new_facilitator_token(), join_code=code,
+        facilitator_token=new_facilitator_token(), join_code=await _unused_join_code(session),
     )
     phases, lanes = default_board(lang)
     workshop.phases = phases
@@ -99,6 +95,27 @@ async def create_workshop(
     session.add(facilitator)
     await session.flush()
     return workshop, facilitator
+
+
+async def _unused_join_code(session: AsyncSession) -> str:
+    for _attempt in range(5):
+        code = new_join_code()
+        if not await session.scalar(select(Workshop.id).where(Workshop.join_code == code)):
+            break
+    return code
+
+
+async def reset_join_link(session: AsyncSession, workshop: Workshop, actor: Participant) -> None:
+    """A new join link and code; the old ones stop working at once. Members stay members."""
+    workshop.join_token = new_join_token()
+    workshop.join_code = await _unused_join_code(session)
+    await record(session, workshop, "workshop.join_link_reset", {}, actor)
+
+
+async def delete_workshop(session: AsyncSession, workshop_id: int) -> None:
+    """The workshop with everything in it: the database's ON DELETE CASCADE takes every row that
+    belongs to it (phases, lanes, cards, tags, votes, people, links, the event log)."""
+    await session.execute(delete(Workshop).where(Workshop.id == workshop_id))
 
 
 async def find_workshop(session: AsyncSession, slug: str) -> Workshop | None:
@@ -160,6 +177,7 @@ async def join(
         workshop_id=workshop.id, token=new_member_token(), name=clean_member_name(name, settings),
         role_label=clean_role(role, settings),
     )
+    workshop.updated_at = utcnow()  # someone joining is activity too (retention counts from the last)
     session.add(member)
     await session.flush()
     return member

@@ -30,11 +30,15 @@ def test_file_names_are_ascii_with_title_and_date():
         "filename*=UTF-8''hulp-vragen-bij-de-zorgapp-2026-11-22.csv")
 
 
-def test_author_label_is_name_and_role():
-    workshop = SimpleNamespace()
-    assert author_label(SimpleNamespace(name="Anna", role_label="begeleider"), workshop) == "Anna (begeleider)"
-    assert author_label(SimpleNamespace(name="Joost", role_label=""), workshop) == "Joost"
-    assert author_label(None, workshop) == ""
+def test_author_label_follows_the_anonymity_setting():
+    anna = SimpleNamespace(name="Anna", role_label="begeleider", is_facilitator=False)
+    joost = SimpleNamespace(name="Joost", role_label="", is_facilitator=False)
+    names, roles, nobody = (SimpleNamespace(anonymity=a) for a in ("names", "roles", "none"))
+    assert author_label(anna, names) == "Anna (begeleider)"
+    assert author_label(joost, names) == "Joost"
+    assert author_label(None, names) == ""
+    assert author_label(anna, roles) == "begeleider"
+    assert author_label(anna, nobody) == "" and author_label(joost, nobody) == ""
 
 
 def test_formula_cells_become_text():

@@ -1,0 +1,131 @@
+"""Setting up a workshop with one of everything, and reading its state, for the security tests."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+
+from tests.support import LiveServer, Person, Workshop, card_ids_in
+
+
+@dataclass(frozen=True)
+class Ids:
+    """Every kind of id a request can name, for one workshop."""
+
+    slug: str
+    token: str  # the join token
+    join_code: str
+    phase: int
+    lane: int
+    card: int
+    tag: int
+    participant: int
+    link: int
+    level: int  # a level, a step with an outgoing arrow, and that arrow, of the praatplaat
+    step: int
+    arrow: int
+    job: str = "nojob"  # an export job (no object to swap: a job id of another workshop is simply unknown)
+
+    def but(self, **changes) -> "Ids":
+        return replace(self, **changes)
+
+
+class Recorder:
+    """Stands in for `Ids` to find out which ids a table row names."""
+
+    def __init__(self, ids: Ids) -> None:
+        self._ids = ids
+        self.used: set[str] = set()
+
+    def __getattr__(self, name: str):
+        self.used.add(name)
+        return getattr(self._ids, name)
+
+
+OBJECT_KEYS = ("phase", "lane", "card", "tag", "participant", "link", "level", "step", "arrow")
+
+
+@dataclass
+class Room:
+    workshop: Workshop
+    facilitator: Person
+    participant: Person
+    ids: Ids
+
+
+def setup_room(server: LiveServer, title: str) -> Room:
+    """A workshop with a card, an own tag, a participant, a co-facilitator link and a running vote."""
+    fac = Person(server.url)
+    ws = fac.create_workshop(title)
+    member = Person(server.url)
+    assert member.join(ws, "Deelnemer").status_code == 200
+    phases, lanes = fac.cell_ids(ws.slug)
+    card = card_ids_in(fac.add_card(ws.slug, phases[0], lanes[0], f"kaart van {title}").text)[0]
+    tags = fac.post(f"/w/{ws.slug}/tags", {"name": f"eigen {title}", "letter": "E", "colour": "red"})
+    assert tags.status_code == 200, tags.text
+    tag = max(int(t) for t in re.findall(r'data-tag-id="(\d+)"', tags.text))
+    links = fac.post(f"/w/{ws.slug}/links", {"label": "co"})
+    link = int(re.findall(r"/links/(\d+)/revoke", links.text)[0])
+    people = fac.get(f"/w/{ws.slug}/participants").text
+    participant = int(re.findall(r"/participants/(\d+)/remove", people)[0])
+    assert fac.post(f"/w/{ws.slug}/votes/start", {"votes": "3"}).status_code == 200
+    board = fac.get(f"/w/{ws.slug}").text
+    level = int(re.findall(r"/chart/levels/(\d+)/edit", board)[0])
+    step = arrow = 0
+    for candidate in dict.fromkeys(int(x) for x in re.findall(r'data-step-id="(\d+)"', board)):
+        arrows = re.findall(r"/chart/arrows/(\d+)/delete", fac.get(f"/w/{ws.slug}/chart/steps/{candidate}/edit").text)
+        if arrows:
+            step, arrow = candidate, int(arrows[0])
+            break
+    assert step and arrow, "the default chart has steps with arrows"
+    ids = Ids(slug=ws.slug, token=ws.join_link.split("/j/")[1], join_code=ws.join_code, phase=phases[0],
+              lane=lanes[0], card=card, tag=tag, participant=participant, link=link, level=level, step=step, arrow=arrow)
+    return Room(ws, fac, member, ids)
+
+
+def seq(person: Person, slug: str) -> int:
+    soup = BeautifulSoup(person.get(f"/w/{slug}").text, "html.parser")
+    return int(soup.select_one("#board-seq")["data-seq"])
+
+
+def snapshot(person: Person, slug: str) -> tuple:
+    """What a facilitator can see of a workshop: the board, its state, people, links, bin, join link."""
+    soup = BeautifulSoup(person.get(f"/w/{slug}").text, "html.parser")
+    return (
+        soup.select_one("#board-seq")["data-seq"], str(soup.select_one("#board-root")),
+        str(soup.select_one("#session-state")), str(soup.select_one("#workshop-title")),
+        soup.select_one(".join-code").get_text(), person.get(f"/w/{slug}/participants").text,
+        person.get(f"/w/{slug}/links").text, person.get(f"/w/{slug}/bin").text,
+    )
+
+
+def database(server: LiveServer) -> Path:
+    return server.data_dir / "sessions" / "zichtlijn.sqlite3"
+
+
+def rows_of(server: LiveServer, slug: str) -> dict[str, list[tuple]]:
+    """Every row that belongs to one workshop, table by table, read straight from SQLite: every table
+    with a `workshop_id`, and the link tables that hang off cards and voting rounds."""
+    con = sqlite3.connect(f"file:{database(server)}?mode=ro", uri=True)
+    try:
+        found = con.execute("SELECT id FROM workshop WHERE slug = ?", (slug,)).fetchone()
+        if found is None:
+            return {}
+        wid = found[0]
+        out = {"workshop": con.execute("SELECT * FROM workshop WHERE id = ?", (wid,)).fetchall()}
+        tables = [name for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        for table in tables:
+            columns = {row[1] for row in con.execute(f"PRAGMA table_info({table})")}
+            if "workshop_id" in columns:
+                out[table] = con.execute(f"SELECT * FROM {table} WHERE workshop_id = ? ORDER BY 1", (wid,)).fetchall()
+        out["card_tag"] = con.execute(
+            "SELECT * FROM card_tag WHERE card_id IN (SELECT id FROM card WHERE workshop_id = ?) ORDER BY 1, 2", (wid,)).fetchall()
+        out["vote"] = con.execute(
+            "SELECT * FROM vote WHERE round_id IN (SELECT id FROM vote_round WHERE workshop_id = ?) ORDER BY id", (wid,)).fetchall()
+        return out
+    finally:
+        con.close()
