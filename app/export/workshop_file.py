@@ -23,7 +23,12 @@ from app.config import Settings
 from app.errors import UserError
 from app.i18n import LANGUAGES
 from app.i18n import gettext as _
-from app.models import LANE_GROUPS, Card, Lane, Participant, Phase, Tag, Vote, VoteRound, Workshop, card_tag
+from app.chart import service as chart_service
+from app.chart.default import add_default_chart
+from app.models import (
+    CHART_EDITING, LANE_GROUPS, STEP_KINDS, Card, ChartArrow, ChartLevel, ChartStep, Lane, Participant, Phase, Tag,
+    Vote, VoteRound, Workshop, card_step, card_tag,
+)
 from app.tags.palette import PALETTE
 from app.tags.service import FOLLOWUP_STATUSES, MAX_TAGS
 from app.votes.service import MAX_VOTES_PER_PERSON
@@ -63,6 +68,16 @@ async def export_document(session: AsyncSession, workshop: Workshop) -> dict[str
     person_ref = {p.id: f"m{i}" for i, p in enumerate(people, 1)}
     cards = [c for p in view.phases for lane in view.lanes for c in view.cell(p.id, lane.id)]
     card_ref = {c.id: f"c{i}" for i, c in enumerate(cards, 1)}
+    chart = await chart_service.load_chart(session, workshop)
+    level_ref = {lv.id: f"v{i}" for i, lv in enumerate(chart.levels, 1)}
+    step_ref = {st.id: f"s{i}" for i, st in enumerate(chart.ordered_steps, 1)}
+    chart_doc = {
+        "levels": [{"ref": level_ref[lv.id], "name": lv.name, "roles": list(lv.roles or [])} for lv in chart.levels],
+        "steps": [{"ref": step_ref[st.id], "level": level_ref[st.level_id], "text": st.text, "kind": st.kind}
+                  for st in chart.ordered_steps],
+        "arrows": [{"from": step_ref[a.source_id], "to": step_ref[a.target_id], "label": a.label}
+                   for a in chart.arrows if a.source_id in step_ref and a.target_id in step_ref],
+    } if chart.levels else None
     votes: dict[int, Counter] = defaultdict(Counter)
     if rounds:
         rows = await session.execute(
@@ -81,6 +96,8 @@ async def export_document(session: AsyncSession, workshop: Workshop) -> dict[str
             "settings": {
                 "joining_open": workshop.joining_open,
                 "export_allowed_for_participants": workshop.export_allowed_for_participants,
+                "anonymity": workshop.anonymity,
+                "chart_editing": workshop.chart_editing,
             },
         },
         "phases": [{"ref": phase_ref[p.id], "name": p.name, "trigger": p.trigger, "completion": p.completion}
@@ -109,9 +126,8 @@ async def export_document(session: AsyncSession, workshop: Workshop) -> dict[str
             }
             for r in rounds
         ],
-        # Filled after the praatplaat merge (app/chart): the chart, and links from cards to its steps.
-        "chart": None,
-        "links": [],
+        "chart": chart_doc,
+        "links": [{"card": card_ref[c.id], "step": step_ref[s.id]} for c in cards for s in c.steps if s.id in step_ref],
     }
 
 
@@ -230,7 +246,13 @@ def read(data: dict, settings: Settings) -> dict:
         "title": title, "language": language,
         "joining_open": r.flag(options, "joining_open", where, True),
         "export_allowed_for_participants": r.flag(options, "export_allowed_for_participants", where, False),
+        "anonymity": options.get("anonymity", "names"),
+        "chart_editing": options.get("chart_editing", "facilitator"),
     }
+    if plan["anonymity"] not in ("names", "roles", "none"):
+        raise r.fail(where, _("Choose names, roles or nobody."))
+    if plan["chart_editing"] not in CHART_EDITING:
+        raise r.fail(where, _("the field \"%(key)s\" has a value Zichtlijn does not know.", key="chart_editing"))
 
     seen: set[str] = set()
     phases = {}
@@ -318,7 +340,40 @@ def read(data: dict, settings: Settings) -> dict:
         raise r.fail(_("Voting rounds"), _("only the last voting round can still be running."))
     plan.update(phases=list(phases.values()), lanes=list(lanes.values()), tags=list(tags.values()),
                 people=list(people.values()), cards=list(cards.values()), rounds=rounds)
+    plan["chart"], plan["links"] = _read_chart(r, data, seen, cards)
     return plan
+
+
+def _read_chart(r: "_Reader", data: dict, seen: set[str], cards: dict) -> tuple[dict | None, list[tuple[int, int]]]:
+    """The praatplaat and the links from cards to its steps; no chart: the seed's default one."""
+    if data.get("chart") is None:
+        if data.get("links"):
+            raise r.fail(_("Discussion chart"), _("\"%(key)s\" refers to something that is not in the file.", key="links"))
+        return None, []
+    chart = r.obj(data.get("chart"), _("Discussion chart"))
+    levels, steps, arrows = {}, {}, []
+    for i, item in enumerate(r.items(chart, "levels", _("Discussion chart"), chart_service.MAX_LEVELS), 1):
+        where = _("Level %(number)s", number=i)
+        roles = item.get("roles", [])
+        if not isinstance(roles, list) or len(roles) > chart_service.MAX_ROLES or not all(isinstance(x, str) and len(x) <= 100 for x in roles):
+            raise r.fail(where, _("the field \"%(key)s\" has a value Zichtlijn does not know.", key="roles"))
+        levels[r.refs(item, where, seen)] = {"index": i - 1, "name": r.text(item, "name", where, 200), "roles": roles}
+    for i, item in enumerate(r.items(chart, "steps", _("Discussion chart"), chart_service.MAX_STEPS, required=False), 1):
+        where = _("Step %(number)s", number=i)
+        kind = item.get("kind", "step")
+        if kind not in STEP_KINDS:
+            raise r.fail(where, _("the field \"%(key)s\" has a value Zichtlijn does not know.", key="kind"))
+        steps[r.refs(item, where, seen)] = {"index": i - 1, "level": r.ref(item, "level", where, levels)["index"],
+                                            "text": r.text(item, "text", where, 300), "kind": kind}
+    for i, item in enumerate(r.items(chart, "arrows", _("Discussion chart"), chart_service.MAX_ARROWS, required=False), 1):
+        where = _("Arrow %(number)s", number=i)
+        arrows.append({"from": r.ref(item, "from", where, steps)["index"], "to": r.ref(item, "to", where, steps)["index"],
+                       "label": r.text(item, "label", where, 300, "")})
+    links = []
+    for i, item in enumerate(r.items(data, "links", _("Discussion chart"), 20_000, required=False), 1):
+        where = _("Link %(number)s", number=i)
+        links.append((r.ref(item, "card", where, cards)["index"], r.ref(item, "step", where, steps)["index"]))
+    return {"levels": list(levels.values()), "steps": list(steps.values()), "arrows": arrows}, sorted(set(links))
 
 
 async def import_workshop(session: AsyncSession, settings: Settings, raw: bytes) -> tuple[Workshop, Participant]:
@@ -337,6 +392,7 @@ async def import_workshop(session: AsyncSession, settings: Settings, raw: bytes)
         slug=secrets.token_urlsafe(8), title=plan["title"], language=plan["language"], join_token=workshops.new_join_token(),
         facilitator_token=workshops.new_facilitator_token(), join_code=code, joining_open=plan["joining_open"],
         export_allowed_for_participants=plan["export_allowed_for_participants"],
+        anonymity=plan["anonymity"], chart_editing=plan["chart_editing"],
     )
     session.add(workshop)
     await session.flush()
@@ -384,6 +440,21 @@ async def import_workshop(session: AsyncSession, settings: Settings, raw: bytes)
         await session.flush()
         session.add_all(Vote(round_id=row.id, card_id=cards[card].id, participant_id=people[person].id)
                         for card, person, count in rnd["votes"] for _n in range(count))
+    if plan["chart"] is None:
+        await add_default_chart(session, workshop)
+    else:
+        levels = [ChartLevel(workshop_id=workshop.id, position=lv["index"], name=lv["name"], roles=lv["roles"])
+                  for lv in plan["chart"]["levels"]]
+        session.add_all(levels)
+        await session.flush()
+        steps = [ChartStep(workshop_id=workshop.id, level_id=levels[st["level"]].id, position=st["index"], kind=st["kind"],
+                           text=st["text"]) for st in plan["chart"]["steps"]]
+        session.add_all(steps)
+        await session.flush()
+        session.add_all(ChartArrow(workshop_id=workshop.id, source_id=steps[a["from"]].id, target_id=steps[a["to"]].id,
+                                   label=a["label"]) for a in plan["chart"]["arrows"])
+        if plan["links"]:
+            await session.execute(insert(card_step), [{"card_id": cards[c].id, "step_id": steps[st].id} for c, st in plan["links"]])
     await board.record(session, workshop, "workshop.imported",
                        {"cards": len(cards), "phases": len(phases), "lanes": len(lanes)}, facilitator)
     await session.flush()

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.board import service as board
+from app.chart import service as chart_service
 from app.errors import UserError
 from app.export import workshop_file
 from app.i18n import use_locale
@@ -52,7 +53,11 @@ async def filled_workshop(session, settings):
     await votes.start_round(session, ws, fac, 3)
     for who, card in [(anna, c1), (anna, c1), (joost, c2), (fac, c3)]:
         await votes.vote(session, ws, who, card.id)
+    chart = await chart_service.load_chart(session, ws)
+    await chart_service.update_level(session, ws, fac, chart.levels[2].id, "Digicoaches", "Fatima, Mirjam")
+    await chart_service.link_card(session, ws, anna, c1.id, chart.ordered_steps[0].id, True)
     ws.export_allowed_for_participants = True
+    ws.anonymity = "roles"
     await session.commit()
     return ws
 
@@ -61,7 +66,11 @@ async def test_export_import_export_gives_the_same_content(session, settings):
     ws = await filled_workshop(session, settings)
     first = await workshop_file.export_document(session, ws)
     assert first["format"] == "zichtlijn-workshop" and first["version"] == 1
-    assert first["chart"] is None and first["links"] == []
+    assert [lv["name"] for lv in first["chart"]["levels"]][2] == "Digicoaches"
+    assert first["chart"]["levels"][2]["roles"] == ["Fatima", "Mirjam"]
+    assert len(first["chart"]["steps"]) >= 10 and len(first["chart"]["arrows"]) >= 10
+    assert first["links"] == [{"card": first["cards"][0]["ref"], "step": first["chart"]["steps"][0]["ref"]}]
+    assert first["workshop"]["settings"]["anonymity"] == "roles"
     assert len(first["cards"]) == 3 and len(first["participants"]) == 3 and len(first["vote_rounds"]) == 2
     assert first["vote_rounds"][1]["ended_at"] is None and first["vote_rounds"][1]["votes"][0]["count"] == 2
 
