@@ -40,6 +40,9 @@ def test_no_serious_violations_on_any_screen(pages, server, viewport):
     assert axe_violations(fac) == [], "board (facilitator)"
     fac.get_by_role("button", name="Terugkomen op").click()
     assert axe_violations(fac) == [], "revisit view"
+    fac.get_by_role("button", name="Praatplaat").click()
+    expect(fac.locator("#chart-view")).to_be_visible()
+    assert axe_violations(fac) == [], "praatplaat"
     fac.get_by_role("button", name="Blauwdruk").click()
     fac.get_by_role("button", name=re.compile("^Kaart toevoegen")).first.click()
     assert axe_violations(fac) == [], "card dialog"
