@@ -15,7 +15,7 @@ from scripts.sample_board import build  # noqa: E402
 from tests.support import LiveServer  # noqa: E402
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
-SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1440, "height": 900}}
+SIZES = {"phone": {"width": 390, "height": 844}, "phone-360": {"width": 360, "height": 740}, "desktop": {"width": 1440, "height": 900}}
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
 
@@ -37,8 +37,8 @@ def main() -> None:
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
                 for size, viewport in SIZES.items():
-                    ctx = browser.new_context(viewport=viewport, locale="nl-NL", is_mobile=size == "phone",
-                                              has_touch=size == "phone", device_scale_factor=1)
+                    ctx = browser.new_context(viewport=viewport, locale="nl-NL", is_mobile=size.startswith("phone"),
+                                              has_touch=size.startswith("phone"), device_scale_factor=1)
                     page = ctx.new_page()
                     page.goto(server.url + "/")
                     page.screenshot(path=OUT / f"home-{size}.png")
@@ -58,8 +58,8 @@ def main() -> None:
                     page.screenshot(path=OUT / f"projector-{size}.png")
                     page.get_by_role("button", name="Terug naar het bord").click()
                     # A participant, joining on their own browser.
-                    ctx2 = browser.new_context(viewport=viewport, locale="nl-NL", is_mobile=size == "phone",
-                                               has_touch=size == "phone")
+                    ctx2 = browser.new_context(viewport=viewport, locale="nl-NL", is_mobile=size.startswith("phone"),
+                                               has_touch=size.startswith("phone"))
                     p = ctx2.new_page()
                     p.goto(ws.join_link)
                     p.screenshot(path=OUT / f"join-{size}.png")
