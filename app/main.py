@@ -22,7 +22,7 @@ from app.board.routes import ROUTES as BOARD_ROUTES
 from app.config import Settings
 from app.db import Database
 from app.errors import UserError
-from app.realtime import Hub, board_socket
+from app.realtime import SOCKET_BACKLOG, CappedSubscriber, Hub, board_socket
 from app.responses import user_error_response
 from app.templating import STATIC_DIR, environment
 from app.workshops import routes as workshop_routes
@@ -75,7 +75,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     settings.exports_dir.mkdir(parents=True, exist_ok=True)
     db = Database(settings)
-    channels = ChannelsPlugin(backend=_channels_backend(settings), arbitrary_channels_allowed=True)
+    channels = ChannelsPlugin(backend=_channels_backend(settings), arbitrary_channels_allowed=True,
+                              subscriber_max_backlog=SOCKET_BACKLOG, subscriber_backlog_strategy="backoff",
+                              subscriber_class=CappedSubscriber)
     hub = Hub(channels)
 
     async def on_startup(app: Litestar) -> None:

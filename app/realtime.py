@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from litestar import WebSocket, websocket
 from litestar.channels import ChannelsPlugin
+from litestar.channels.subscriber import Subscriber
 from litestar.exceptions import WebSocketDisconnect
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -41,6 +42,10 @@ MAX_CLIENT_FRAME = 4096  # bytes; clients only ever send a short hello
 CLOSE_UNAUTHORISED = 4401
 CLOSE_FORBIDDEN_ORIGIN = 4403
 CLOSE_TOO_BIG = 1009
+CLOSE_TRY_AGAIN = 1013
+# Broadcasts a socket may have waiting before it counts as stalled (a phone that
+# stopped reading). A healthy client is never more than a burst behind (40 at once).
+SOCKET_BACKLOG = 100
 
 
 def board_channel(workshop_id: int, lang: str) -> str:
@@ -50,6 +55,33 @@ def board_channel(workshop_id: int, lang: str) -> str:
 def seq_marker(seq: int) -> str:
     # The client reads this to say where it was when it reconnects.
     return f'<div id="board-seq" data-seq="{int(seq)}" hidden hx-swap-oob="true"></div>'
+
+
+class CappedSubscriber(Subscriber):
+    """A socket's queue of unsent broadcasts, capped at `SOCKET_BACKLOG` (the plugin's
+    `subscriber_max_backlog`, strategy "backoff": a full queue drops the new message).
+    The first drop fires the socket's timer, which closes the socket: a client must
+    never silently miss edits; it reconnects and catches up by sequence number."""
+
+    _timer: asyncio.Timeout | None = None
+
+    def watch(self, timer: asyncio.Timeout) -> None:
+        self._timer = timer
+        if self._queue.full():
+            timer.reschedule(0)
+
+    def put_nowait(self, item: bytes | None) -> bool:
+        if super().put_nowait(item):
+            return True
+        if self._timer is not None and not self._timer.expired():
+            with contextlib.suppress(RuntimeError):  # the socket has already left
+                self._timer.reschedule(0)
+        return False
+
+    async def put(self, item: bytes | None) -> None:
+        # Litestar's unsubscribe puts its stop marker with `put`, which would wait forever
+        # on the full queue of a stalled socket (a leaked handler). Never wait.
+        self.put_nowait(item)
 
 
 class Hub:
@@ -153,8 +185,17 @@ async def board_socket(socket: WebSocket, slug: str) -> None:
         hub.presence[workshop_id][member_id] += 1
         try:
             await _publish_presence(state, workshop_id)
-            async with subscriber.run_in_background(socket.send_data):
-                await _receive_loop(socket, state, workshop_id, lang)
+            # join=False: never wait to flush a queue to a socket that is leaving.
+            async with subscriber.run_in_background(socket.send_data, join=False):
+                async with asyncio.timeout(None) as behind:
+                    subscriber.watch(behind)  # type: ignore[attr-defined]
+                    await _receive_loop(socket, state, workshop_id, lang)
+        except TimeoutError:
+            # Too far behind: 1013 makes the ws extension reconnect and catch up by sequence
+            # number. A peer that reads nothing never takes the close frame: do not wait for it.
+            log.info("board socket closed: %s broadcasts behind", SOCKET_BACKLOG)
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(socket.close(code=CLOSE_TRY_AGAIN), 1)
         except WebSocketDisconnect:
             pass
         except Exception:  # noqa: BLE001 - an error closes this socket only, with a code that makes the client retry
