@@ -40,7 +40,7 @@ BREAK_P99_MS = 250.0
 BREAK_LAG_MS = 100.0
 
 # As `make run` (Makefile: UVICORN_FLAGS).
-UVICORN_FLAGS = ["--ws-max-size", "65536", "--proxy-headers"]
+UVICORN_FLAGS = ["--ws-max-size", "65536", "--ws-per-message-deflate", "false", "--proxy-headers"]
 
 # The targets of issue 11 (2 cores, embedded default, one process).
 TARGET = {"boards": 25, "people": 40, "rate": 5.0}
