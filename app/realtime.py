@@ -196,8 +196,8 @@ async def board_socket(socket: WebSocket, slug: str) -> None:
             log.info("board socket closed: %s broadcasts behind", SOCKET_BACKLOG)
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(socket.close(code=CLOSE_TRY_AGAIN), 1)
-        except WebSocketDisconnect:
-            pass
+        except (WebSocketDisconnect, OSError):
+            pass  # gone, also when it left while a broadcast was being sent (uvicorn's ClientDisconnected)
         except Exception:  # noqa: BLE001 - an error closes this socket only, with a code that makes the client retry
             log.exception("board socket failed")
             with contextlib.suppress(Exception):
