@@ -259,7 +259,7 @@ class Worker:
         await asyncio.sleep(max(0.0, start - time.monotonic()))
         await asyncio.gather(*(self._edit(b, p, start, "add", f"tegelijk {b.index}-{n}") for n, p in enumerate(b.participants)))
 
-    async def step(self, mode: str, boards: list[int], rate: float, duration: float, start: float, drain: float = 10.0) -> dict:
+    async def step(self, mode: str, boards: list[int], rate: float, duration: float, start: float, drain: float = 30.0) -> dict:
         """Run a step on these boards and measure it: edit-to-every-socket latency, drops."""
         active = [self.boards[i] for i in boards]
         marks = {b.index: max(b.seq, max(b.sent, default=0)) for b in active}

@@ -239,7 +239,7 @@ class Bench:
             "msg_bytes": sum(r["bytes"] for r in results) / max(1, sum(r["messages"] for r in results)),
             "server_cpu": 100 * cpu / wall, "client_cpu": 100 * ccpu / wall,
             "client_lag_max": max(r["client_lag_max_ms"] for r in results),
-            "server_ms_per_edit": 1000 * cpu / max(1, edits), "lag_p99": lag["p99_ms"], "lag_max": lag["max_ms"], "rss_mib": self.server.rss_mib(),
+            "server_ms_per_edit": 1000 * cpu / max(1, edits), "lag_p99": lag["p99_ms"], "load1": os.getloadavg()[0], "lag_max": lag["max_ms"], "rss_mib": self.server.rss_mib(),
         }
 
     def repeat(self, label: str, reps: int, **kw) -> dict:
@@ -276,6 +276,7 @@ class Bench:
         for boards, rate in steps:
             if len(self.active) != boards:
                 self.boards(boards)
+                time.sleep(3)  # let the presence broadcasts of (dis)connecting sockets pass
             runs = []
             for i in range(reps):
                 r = self.step(rate=rate, duration=duration)
