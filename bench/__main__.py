@@ -14,12 +14,18 @@ def main() -> None:
     parser.add_argument("--no-profile", action="store_true", help="skip py-spy during the target step")
     parser.add_argument("--profile", action="store_true", help="profile the target step even with --quick")
     parser.add_argument("--no-readme", action="store_true", help="do not update the table in README.md")
-    parser.add_argument("--render", metavar="JSON", help="only render the table of a saved run (docs/perf/latest.json)")
+    parser.add_argument("--render", metavar="JSON", help="only render the table of a saved run (docs/perf/latest.json, soak-latest.json)")
     parser.add_argument("--minutes", type=float, default=30.0, help="soak length")
     parser.add_argument("--rate", type=float, default=2.0, help="soak: edits per second per board (25 boards)")
     args = parser.parse_args()
     if args.what == "soak":
-        soak.main(min(args.minutes, 120.0), args.rate)
+        if args.render:
+            import json
+            from pathlib import Path
+
+            soak.render(json.loads(Path(args.render).read_text()))
+        else:
+            soak.main(min(args.minutes, 120.0), args.rate)
         return
     if args.render:
         run.render_saved(args.render, update_readme=not args.no_readme)
