@@ -11,7 +11,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 VENV_STAMP   := $(VENV)/.installed
 VENDOR_STAMP := app/static/vendor/.installed
 
-.PHONY: setup run test test-fast bench messages screenshots export-samples pdf-deps clean
+.PHONY: setup run test test-fast bench bench-quick soak messages screenshots export-samples pdf-deps clean
 
 setup: $(VENV_STAMP) $(VENDOR_STAMP)
 
@@ -45,8 +45,12 @@ pdf-deps:
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq poppler-utils >/dev/null
 
+# No permessage-deflate: compressing every broadcast once per socket cost ~20 us of CPU per socket
+# per message and ~40 KB of zlib state per connection, for fragments of ~1 KB (docs/perf/).
+UVICORN_FLAGS := --ws-max-size 65536 --ws-per-message-deflate false --proxy-headers
+
 run: setup pdf-deps
-	$(BIN)/uvicorn app.main:create_app --factory --host $(HOST) --port $(PORT) --ws-max-size 65536 --proxy-headers
+	$(BIN)/uvicorn app.main:create_app --factory --host $(HOST) --port $(PORT) $(UVICORN_FLAGS)
 
 test: setup pdf-deps /usr/bin/chromium
 	$(BIN)/pytest -q
@@ -54,6 +58,18 @@ test: setup pdf-deps /usr/bin/chromium
 # Everything but the browser tests: for a quick loop while coding.
 test-fast: setup pdf-deps
 	$(BIN)/pytest -q -m "not e2e"
+
+# Load harness against a real server over real sockets (not part of `make test`): the app and a
+# bare relay, the targets of issue 11, a stepped sweep. ~12 min; writes docs/perf/latest.md and
+# the table in README.md. `make bench-quick` is a one-minute smoke run; `make soak` runs 30 min.
+bench: setup
+	$(BIN)/python -m bench
+
+bench-quick: setup
+	$(BIN)/python -m bench --quick
+
+soak: setup
+	$(BIN)/python -m bench soak --minutes $(or $(MINUTES),30)
 
 # Extract UI strings into the catalogs; translate the new entries in the .po files after.
 messages: setup

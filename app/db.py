@@ -12,6 +12,7 @@ from alembic.config import Config as AlembicConfig
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from app import sqlite_driver
 from app.config import Settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -24,7 +25,9 @@ class Database:
         self.settings = settings
         if settings.is_sqlite:
             settings.sessions_dir.mkdir(parents=True, exist_ok=True)
-        self.engine: AsyncEngine = create_async_engine(settings.db_url, pool_pre_ping=not settings.is_sqlite)
+        # SQLite: one trip to aiosqlite's thread per statement instead of four (app/sqlite_driver.py).
+        driver = {"module": sqlite_driver.dbapi()} if settings.db_url.startswith("sqlite+aiosqlite") else {}
+        self.engine: AsyncEngine = create_async_engine(settings.db_url, pool_pre_ping=not settings.is_sqlite, **driver)
         if settings.is_sqlite:
             _sqlite_pragmas(self.engine, settings.sqlite_synchronous)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)

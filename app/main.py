@@ -34,7 +34,7 @@ from app.errors import UserError
 from app.i18n import gettext as _
 from app.privacy.routes import privacy_page
 from app.ratelimit import Limits
-from app.realtime import Hub, board_socket
+from app.realtime import SOCKET_BACKLOG, CappedSubscriber, Hub, board_socket
 from app.retention import RetentionTask
 from app.responses import user_error_response
 from app.templating import STATIC_DIR, environment
@@ -105,7 +105,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     settings.exports_dir.mkdir(parents=True, exist_ok=True)
     db = Database(settings)
-    channels = ChannelsPlugin(backend=_channels_backend(settings), arbitrary_channels_allowed=True)
+    channels = ChannelsPlugin(backend=_channels_backend(settings), arbitrary_channels_allowed=True,
+                              subscriber_max_backlog=SOCKET_BACKLOG, subscriber_backlog_strategy="backoff",
+                              subscriber_class=CappedSubscriber)
     hub = Hub(channels)
     exports = PdfJobs(settings)
     limits = Limits.from_settings(settings)

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from litestar import WebSocket, websocket
 from litestar.channels import ChannelsPlugin
+from litestar.channels.subscriber import Subscriber
 from litestar.exceptions import WebSocketDisconnect
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -44,6 +45,10 @@ CLOSE_TOO_BIG = 1009
 CLOSE_TOO_MANY = 1008  # policy violation: more messages than a client ever needs; no reconnect
 # The notice that a workshop was deleted; a socket that forwards it closes itself after it.
 DELETED_MARKER = 'id="workshop-deleted"'
+CLOSE_TRY_AGAIN = 1013
+# Broadcasts a socket may have waiting before it counts as stalled (a phone that
+# stopped reading). A healthy client is never more than a burst behind (40 at once).
+SOCKET_BACKLOG = 100
 
 
 def board_channel(workshop_id: int, lang: str) -> str:
@@ -53,6 +58,33 @@ def board_channel(workshop_id: int, lang: str) -> str:
 def seq_marker(seq: int) -> str:
     # The client reads this to say where it was when it reconnects.
     return f'<div id="board-seq" data-seq="{int(seq)}" hidden hx-swap-oob="true"></div>'
+
+
+class CappedSubscriber(Subscriber):
+    """A socket's queue of unsent broadcasts, capped at `SOCKET_BACKLOG` (the plugin's
+    `subscriber_max_backlog`, strategy "backoff": a full queue drops the new message).
+    The first drop fires the socket's timer, which closes the socket: a client must
+    never silently miss edits; it reconnects and catches up by sequence number."""
+
+    _timer: asyncio.Timeout | None = None
+
+    def watch(self, timer: asyncio.Timeout) -> None:
+        self._timer = timer
+        if self._queue.full():
+            timer.reschedule(0)
+
+    def put_nowait(self, item: bytes | None) -> bool:
+        if super().put_nowait(item):
+            return True
+        if self._timer is not None and not self._timer.expired():
+            with contextlib.suppress(RuntimeError):  # the socket has already left
+                self._timer.reschedule(0)
+        return False
+
+    async def put(self, item: bytes | None) -> None:
+        # Litestar's unsubscribe puts its stop marker with `put`, which would wait forever
+        # on the full queue of a stalled socket (a leaked handler). Never wait.
+        self.put_nowait(item)
 
 
 class Hub:
@@ -189,10 +221,19 @@ async def board_socket(socket: WebSocket, slug: str) -> None:
         hub.sockets[(workshop_id, member_id)].add(socket)
         try:
             await _publish_presence(state, workshop_id)
-            async with subscriber.run_in_background(_forward(socket)):
-                await _receive_loop(socket, state, workshop_id, member_id, lang)
-        except WebSocketDisconnect:
-            pass
+            # join=False: never wait to flush a queue to a socket that is leaving.
+            async with subscriber.run_in_background(_forward(socket), join=False):
+                async with asyncio.timeout(None) as behind:
+                    subscriber.watch(behind)  # type: ignore[attr-defined]
+                    await _receive_loop(socket, state, workshop_id, member_id, lang)
+        except TimeoutError:
+            # Too far behind: 1013 makes the ws extension reconnect and catch up by sequence
+            # number. A peer that reads nothing never takes the close frame: do not wait for it.
+            log.info("board socket closed: %s broadcasts behind", SOCKET_BACKLOG)
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(socket.close(code=CLOSE_TRY_AGAIN), 1)
+        except (WebSocketDisconnect, OSError):
+            pass  # gone, also when it left while a broadcast was being sent (uvicorn's ClientDisconnected)
         except Exception:  # noqa: BLE001 - an error closes this socket only, with a code that makes the client retry
             log.exception("board socket failed")
             with contextlib.suppress(Exception):

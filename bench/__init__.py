@@ -1,0 +1,1 @@
+"""`make bench`: a load harness against a real server process over real sockets (see README, Performance)."""

@@ -1,0 +1,433 @@
+"""A load-client process: boards of participants, each with its own cookies, HTTP client
+and websocket, exactly as a browser does (join, load the page, open the socket, say hello,
+post edits with the CSRF header). Several of these run in parallel; the orchestrator
+(`bench.run`) sends them commands over a pipe and merges what they measured.
+
+Latency = when the socket had the message minus when the edit was *scheduled* (so a
+client that falls behind its schedule shows as latency, never hides it). Clocks are
+CLOCK_MONOTONIC, shared by every process on the machine. Each edit is known by the
+board's sequence number (`#board-seq` in the answer and in every broadcast).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import re
+import socket as pysocket
+import ssl
+import time
+from array import array
+from dataclasses import dataclass, field
+
+import httpx
+from websockets.asyncio.client import connect as ws_connect
+
+SEQ_MARK = b'data-seq="'
+# One TLS context for every client: httpx builds one per client otherwise (~20 ms each, for
+# a thousand participants), though nothing here speaks TLS (127.0.0.1 only).
+TLS = ssl.create_default_context()
+WORDS = ("cliënt belt de servicedesk", "begeleider zoekt het dossier", "superuser meldt storing", "app vraagt opnieuw inloggen",
+         "leverancier plant reparatie", "zorgconsultant belt terug", "medewerker weet hoe te helpen", "serviceverzoek ingediend")
+
+
+def seq_of(html: bytes | str) -> int | None:
+    data = html.encode() if isinstance(html, str) else html
+    i = data.rfind(SEQ_MARK)
+    if i < 0:
+        return None
+    j = i + len(SEQ_MARK)
+    return int(data[j:data.index(b'"', j)])
+
+
+@dataclass
+class Participant:
+    http: httpx.AsyncClient
+    cookie: str = ""
+
+    @property
+    def csrf(self) -> str:
+        return self.http.cookies.get("csrftoken") or ""
+
+
+class Socket:
+    """One participant's board socket; records (seq, arrival time) of every broadcast."""
+
+    def __init__(self, conn) -> None:
+        self.conn = conn
+        self.seqs = array("q")
+        self.times = array("d")
+        self.messages = 0
+        self.bytes = 0
+        self.closed_code: int | None = None
+        self.task = asyncio.get_running_loop().create_task(self._read())
+
+    async def _read(self) -> None:
+        try:
+            while True:
+                data = await self.conn.recv(decode=False)
+                now = time.monotonic()
+                self.messages += 1
+                self.bytes += len(data)
+                seq = seq_of(data)
+                if seq is not None:
+                    self.seqs.append(seq)
+                    self.times.append(now)
+        except Exception:  # noqa: BLE001 - closed: remember how
+            self.closed_code = self.conn.close_code if self.conn.close_code is not None else -1
+
+    def seen(self, since: int) -> dict[int, float]:
+        return {s: t for s, t in zip(self.seqs, self.times) if s > since}
+
+    async def close(self) -> None:
+        with contextlib.suppress(Exception):
+            await self.conn.close()
+        self.task.cancel()
+
+
+@dataclass
+class Board:
+    index: int
+    slug: str
+    phases: list[int]
+    lanes: list[int]
+    participants: list[Participant]
+    seq: int = 0
+    sockets: list[Socket] = field(default_factory=list)
+    cards: list[int] = field(default_factory=list)
+    sent: dict[int, float] = field(default_factory=dict)  # seq -> scheduled time
+    errors: int = 0
+    http_ms: list[float] = field(default_factory=list)
+
+
+class Target:
+    """How the harness talks to one kind of server (the app, or the bare relay)."""
+
+    def __init__(self, base_url: str, pad: int = 0) -> None:
+        self.base_url = base_url
+        self.ws_base = base_url.replace("http://", "ws://")
+        self.pad = pad
+
+    def client(self) -> httpx.AsyncClient:
+        # Like a browser: keep-alive, its own cookie jar, its language.
+        return httpx.AsyncClient(base_url=self.base_url, headers={"Accept-Language": "nl"}, timeout=60, verify=TLS,
+                                 limits=httpx.Limits(max_connections=4, max_keepalive_connections=4))
+
+    async def open_socket(self, board: Board, p: Participant) -> Socket:
+        raise NotImplementedError
+
+    async def create_board(self, index: int, people: int) -> Board:
+        raise NotImplementedError
+
+    async def edit(self, board: Board, p: Participant, text: str, kind: str) -> httpx.Response:
+        raise NotImplementedError
+
+
+class AppTarget(Target):
+    async def create_board(self, index: int, people: int) -> Board:
+        fac = Participant(self.client())
+        await fac.http.get("/")
+        r = await fac.http.post("/workshops", data={"title": f"Bench {index}", "language": "nl"},
+                                headers={"x-csrftoken": fac.csrf}, follow_redirects=True)
+        r.raise_for_status()
+        page = r.text
+        slug = str(r.url).rstrip("/").rsplit("/", 1)[1]
+        join_path = "/j/" + re.search(r'href="[^"]*/j/([^"]+)"', page).group(1)
+        board = Board(index, slug, [int(x) for x in re.findall(r'class="phase" id="phase-(\d+)"', page)],
+                      [int(x) for x in re.findall(r'class="lane" id="lane-(\d+)"', page)], [fac], seq_of(page) or 0)
+        for n in range(people - 1):
+            p = Participant(self.client())
+            await p.http.get("/")
+            # The join form posts and follows to the board page, as the browser does.
+            r = await p.http.post(join_path, data={"name": f"Deelnemer {n + 1}"}, headers={"x-csrftoken": p.csrf},
+                                  follow_redirects=True)
+            r.raise_for_status()
+            board.participants.append(p)
+        for p in board.participants:
+            p.cookie = "; ".join(f"{k}={v}" for k, v in p.http.cookies.items())
+        return board
+
+    async def open_socket(self, board: Board, p: Participant) -> Socket:
+        conn = await ws_connect(f"{self.ws_base}/w/{board.slug}/ws", origin=self.base_url, max_size=None, open_timeout=60,
+                                additional_headers={"Cookie": p.cookie, "Accept-Language": "nl"})
+        await conn.send(f'{{"type": "hello", "seq": {board.seq}}}')
+        return Socket(conn)
+
+    async def edit(self, board: Board, p: Participant, text: str, kind: str) -> httpx.Response:
+        h = {"x-csrftoken": p.csrf, "HX-Request": "true", "HX-Target": "card-error"}
+        slug = board.slug
+        if kind == "edit" and board.cards:
+            return await p.http.post(f"/w/{slug}/cards/{random.choice(board.cards)}", data={"text": text}, headers=h)
+        if kind == "move" and board.cards:
+            return await p.http.post(f"/w/{slug}/cards/{random.choice(board.cards)}/move", headers=h,
+                                     data={"phase_id": random.choice(board.phases), "lane_id": random.choice(board.lanes)})
+        r = await p.http.post(f"/w/{slug}/cards", headers=h, data={
+            "phase_id": random.choice(board.phases), "lane_id": random.choice(board.lanes), "text": text})
+        if r.status_code == 200:
+            board.cards.append(max(int(x) for x in re.findall(r'id="card-(\d+)"', r.text)))
+        return r
+
+
+class RelayTarget(Target):
+    async def create_board(self, index: int, people: int) -> Board:
+        return Board(index, str(index), [], [], [Participant(self.client()) for _ in range(people)])
+
+    async def open_socket(self, board: Board, p: Participant) -> Socket:
+        conn = await ws_connect(f"{self.ws_base}/r/{board.slug}/ws", origin=self.base_url, max_size=None, open_timeout=60)
+        return Socket(conn)
+
+    async def edit(self, board: Board, p: Participant, text: str, kind: str) -> httpx.Response:
+        return await p.http.post(f"/r/{board.slug}/edit", data={"text": text, "size": self.pad},
+                                 headers={"HX-Request": "true"})
+
+
+# -- one worker process -------------------------------------------------------------------------
+
+
+class Worker:
+    def __init__(self, target: Target, people: int) -> None:
+        self.target = target
+        self.people = people
+        self.boards: dict[int, Board] = {}
+        self.stalled: list[pysocket.socket] = []
+
+    # Setup: boards exist (joined over HTTP) and are "active" when their sockets are open.
+    async def ensure_boards(self, indexes: list[int]) -> dict:
+        todo = [i for i in indexes if i not in self.boards]
+        sem = asyncio.Semaphore(4)
+
+        async def make(i: int) -> None:
+            async with sem:
+                self.boards[i] = await self.target.create_board(i, self.people)
+
+        await asyncio.gather(*(make(i) for i in todo))
+        return {"made": len(todo)}
+
+    async def activate(self, indexes: list[int]) -> dict:  # noqa: C901
+        """Open the sockets of these boards; close those of every other board."""
+        want = set(indexes)
+        for b in self.boards.values():
+            if b.index not in want and b.sockets:
+                await asyncio.gather(*(s.close() for s in b.sockets))
+                b.sockets = []
+        sem = asyncio.Semaphore(32)
+
+        async def open_one(b: Board, p: Participant) -> Socket:
+            async with sem:
+                return await self.target.open_socket(b, p)
+
+        for i in sorted(want):
+            b = self.boards[i]
+            if not b.sockets:
+                b.sockets = list(await asyncio.gather(*(open_one(b, p) for p in b.participants)))
+        return {"sockets": sum(len(b.sockets) for b in self.boards.values())}
+
+    async def _edit(self, b: Board, p: Participant, scheduled: float, kind: str, text: str) -> None:
+        started = time.monotonic()
+        try:
+            r = await self.target.edit(b, p, text, kind)
+        except httpx.HTTPError:
+            b.errors += 1
+            return
+        b.http_ms.append((time.monotonic() - started) * 1000)
+        seq = seq_of(r.content) if r.status_code == 200 else None
+        if seq is None:
+            b.errors += 1
+            return
+        b.sent[seq] = scheduled
+
+    def _kind(self, b: Board) -> str:
+        # A live session: mostly new cards and rewording, some moves.
+        r = random.random()
+        return "add" if r < 0.45 or len(b.cards) < 5 else ("edit" if r < 0.9 else "move")
+
+    async def _drive(self, b: Board, rate: float, duration: float, start: float) -> None:
+        interval = 1.0 / rate
+        t = start + random.random() * interval
+        tasks = []
+        k = 0
+        while t < start + duration:
+            await asyncio.sleep(max(0.0, t - time.monotonic()))
+            p = random.choice(b.participants)
+            tasks.append(asyncio.create_task(self._edit(b, p, t, self._kind(b), f"{random.choice(WORDS)} {b.index}-{k}")))
+            t += interval
+            k += 1
+        await asyncio.gather(*tasks)
+
+    async def _burst(self, b: Board, start: float) -> None:
+        await asyncio.sleep(max(0.0, start - time.monotonic()))
+        await asyncio.gather(*(self._edit(b, p, start, "add", f"tegelijk {b.index}-{n}") for n, p in enumerate(b.participants)))
+
+    async def step(self, mode: str, boards: list[int], rate: float, duration: float, start: float, drain: float = 30.0) -> dict:
+        """Run a step on these boards and measure it: edit-to-every-socket latency, drops."""
+        active = [self.boards[i] for i in boards]
+        marks = {b.index: max(b.seq, max(b.sent, default=0)) for b in active}
+        for b in active:
+            b.sent, b.errors, b.http_ms = {}, 0, []
+        msgs0 = sum(s.messages for b in active for s in b.sockets)
+        bytes0 = sum(s.bytes for b in active for s in b.sockets)
+        cpu0, wall0 = time.process_time(), time.monotonic()
+        lag = LagProbe()
+        lag_task = asyncio.create_task(lag.run())
+        if mode == "burst":
+            await asyncio.gather(*(self._burst(b, start) for b in active))
+        else:
+            await asyncio.gather(*(self._drive(b, rate, duration, start) for b in active))
+        end_sending = time.monotonic()
+        # Drain: wait until every open socket has the board's last number (bounded).
+        deadline = time.monotonic() + drain
+        while time.monotonic() < deadline:
+            if all(not b.sent or s.closed_code is not None or (s.seqs and s.seqs[-1] >= max(b.sent))
+                   for b in active for s in b.sockets):
+                break
+            await asyncio.sleep(0.05)
+        lag_task.cancel()
+        cpu, wall = time.process_time() - cpu0, time.monotonic() - wall0
+        lat = array("f")
+        dropped = late = 0
+        for b in active:
+            b.seq = max(b.seq, max(b.sent, default=0))
+            for s in b.sockets:
+                seen = s.seen(marks[b.index])
+                for seq, t0 in b.sent.items():
+                    t = seen.get(seq)
+                    if t is None:
+                        dropped += 1
+                    else:
+                        ms = (t - t0) * 1000
+                        lat.append(ms)
+                        late += ms > 250
+        http_ms = array("f", [x for b in active for x in b.http_ms])
+        return {
+            "latencies": lat.tobytes(), "http_ms": http_ms.tobytes(),
+            "edits": sum(len(b.sent) for b in active), "errors": sum(b.errors for b in active),
+            "dropped": dropped, "late": late, "closed": sum(s.closed_code is not None for b in active for s in b.sockets),
+            "messages": sum(s.messages for b in active for s in b.sockets) - msgs0,
+            "bytes": sum(s.bytes for b in active for s in b.sockets) - bytes0,
+            "cpu_s": cpu, "wall_s": wall, "send_s": end_sending - start, "client_lag_max_ms": lag.max_ms(),
+        }
+
+    async def stall(self, index: int) -> dict:
+        """A participant whose phone stops reading: joins, opens its socket, then reads nothing."""
+        b = self.boards[index]
+        p = Participant(self.target.client())
+        if isinstance(self.target, AppTarget):
+            await p.http.get("/")
+            page = await b.participants[0].http.get(f"/w/{b.slug}")
+            token = re.search(r'href="[^"]*/j/([^"]+)"', page.text).group(1)
+            r = await p.http.post(f"/j/{token}", data={"name": "Slaper"}, headers={"x-csrftoken": p.csrf}, follow_redirects=True)
+            r.raise_for_status()
+            path = f"/w/{b.slug}/ws"
+        else:
+            path = f"/r/{b.slug}/ws"
+        cookie = "; ".join(f"{k}={v}" for k, v in p.http.cookies.items())
+        host, port = self.target.base_url.removeprefix("http://").split(":")
+        sock = pysocket.socket()
+        sock.setsockopt(pysocket.SOL_SOCKET, pysocket.SO_RCVBUF, 4096)
+        sock.setblocking(False)
+        loop = asyncio.get_running_loop()
+        await loop.sock_connect(sock, (host, int(port)))
+        await loop.sock_sendall(sock, (f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\n"
+                                       f"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                                       f"Sec-WebSocket-Version: 13\r\nCookie: {cookie}\r\n\r\n").encode())
+        head = b""
+        while not head.endswith(b"\r\n\r\n"):
+            head += await loop.sock_recv(sock, 1)
+        self.stalled.append(sock)
+        return {"status": head.split(b"\r\n")[0].decode()}
+
+    async def unstall(self) -> dict:
+        """Read what the stalled sockets were sent and whether the server closed them."""
+        loop = asyncio.get_running_loop()
+        result = []
+        for sock in self.stalled:
+            total, closed = 0, False
+            try:
+                while True:
+                    chunk = await asyncio.wait_for(loop.sock_recv(sock, 1 << 20), 1.0)
+                    if not chunk:
+                        closed = True
+                        break
+                    total += len(chunk)
+            except (TimeoutError, OSError):
+                pass
+            sock.close()
+            result.append({"bytes_buffered": total, "closed_by_server": closed})
+        self.stalled = []
+        return {"stalled": result}
+
+    async def page(self, index: int, cards: int, repeat: int) -> dict:
+        """Fill a fresh board to `cards` cards, then time GET of its page."""
+        b = await self.target.create_board(20_000 + index, 1)
+        p = b.participants[0]
+        sem = asyncio.Semaphore(4)
+
+        async def add(k: int) -> None:
+            async with sem:
+                r = await self.target.edit(b, p, f"{random.choice(WORDS)} {k}", "add")
+                r.raise_for_status()
+
+        await asyncio.gather(*(add(k) for k in range(cards)))
+        times, size = [], 0
+        for _ in range(repeat):
+            t = time.monotonic()
+            r = await p.http.get(f"/w/{b.slug}")
+            times.append((time.monotonic() - t) * 1000)
+            size = len(r.content)
+        return {"ms": times, "bytes": size, "cards": r.text.count('class="card"')}
+
+    async def close(self) -> dict:
+        for b in self.boards.values():
+            await asyncio.gather(*(s.close() for s in b.sockets))
+            await asyncio.gather(*(p.http.aclose() for p in b.participants))
+        return {}
+
+
+class LagProbe:
+    """The client's own event-loop lag: a busy client inflates every latency it measures."""
+
+    def __init__(self) -> None:
+        self.worst = 0.0
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            t = loop.time()
+            await asyncio.sleep(0.01)
+            self.worst = max(self.worst, loop.time() - t - 0.01)
+
+    def max_ms(self) -> float:
+        return self.worst * 1000
+
+
+def worker_main(conn, kind: str, base_url: str, people: int, pad: int) -> None:
+    """Entry point of a client process: answer the orchestrator's commands until "close"."""
+    import resource
+
+    import uvloop
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    target = AppTarget(base_url, pad) if kind == "app" else RelayTarget(base_url, pad)
+
+    async def main() -> None:
+        worker = Worker(target, people)
+        loop = asyncio.get_running_loop()
+        while True:
+            command, kwargs = await loop.run_in_executor(None, conn.recv)
+            if command == "pad":
+                target.pad = kwargs["pad"]
+                conn.send({})
+                continue
+            try:
+                result = await getattr(worker, command)(**kwargs)
+            except Exception as exc:  # noqa: BLE001 - reported to the orchestrator, which stops the run
+                import traceback
+
+                result = {"error": f"{command}: {exc!r}\n{traceback.format_exc()}"}
+            conn.send(result)
+            if command == "close":
+                return
+
+    uvloop.run(main())

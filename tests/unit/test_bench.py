@@ -1,0 +1,42 @@
+"""The load harness's own parts that `make test` can check quickly (the harness is `make bench`)."""
+
+from __future__ import annotations
+
+from litestar.testing import TestClient
+
+from bench.client import seq_of
+from bench.profile import summarise_collapsed
+from bench.relay import create_relay
+from bench.report import END, START, update_readme
+
+
+def test_seq_of_reads_the_last_board_sequence_number():
+    html = '<div id="cards-1-2"></div><div id="board-seq" data-seq="41" hidden hx-swap-oob="true"></div>'
+    assert seq_of(html) == 41
+    assert seq_of(html.encode()) == 41
+    assert seq_of('<section id="presence"></section>') is None
+
+
+def test_the_bare_relay_numbers_each_edit_and_fans_it_out():
+    with TestClient(app=create_relay()) as client, client.websocket_connect("/r/7/ws") as ws:
+        first = client.post("/r/7/edit", data={"text": "hallo", "size": 600})
+        second = client.post("/r/7/edit", data={"text": "<b>", "size": 0})
+        assert (first.status_code, seq_of(first.text), seq_of(second.text)) == (200, 1, 2)
+        got = ws.receive_text()
+        assert seq_of(got) == 1 and "hallo" in got and len(got) == 600
+        assert "&lt;b&gt;" in ws.receive_text()
+
+
+def test_profile_summary_counts_inclusive_and_own_samples():
+    text = "main (app/x.py:1);handler (app/y.py:2) 3\nmain (app/x.py:1) 1\n"
+    summary = summarise_collapsed(text)
+    assert "4 samples" in summary
+    assert "| 100.0% | `main (app/x.py)` |" in summary
+    assert "| 75.0% | `handler (app/y.py)` |" in summary
+
+
+def test_the_readme_block_is_replaced_and_nothing_else(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text(f"intro\n{START}\nold table\n{END}\noutro\n")
+    update_readme(readme, "| new |\n")
+    assert readme.read_text() == f"intro\n{START}\n| new |\n{END}\noutro\n"
