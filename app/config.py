@@ -20,8 +20,12 @@ class Settings:
     exports_dir: Path = ROOT / "exports"
     # Empty: SQLite in `sessions_dir`. Otherwise an SQLAlchemy async URL.
     database_url: str = ""
-    # Empty: in-memory channels (one process). redis://... for several processes.
+    # Empty: in-memory channels (one process). For several processes:
+    # redis://host:6379/0 (Redis pub/sub) or postgresql://user@host/db (LISTEN/NOTIFY).
     broker_url: str = ""
+    # Prefix of the broker's channel names, so that installations (or test runs)
+    # sharing one Redis or one PostgreSQL server never hear each other.
+    broker_prefix: str = "zl"
     # Signs CSRF tokens. Random per process unless set: set it when running
     # several processes, or forms opened before a restart fail their CSRF check.
     secret_key: str = field(default_factory=lambda: secrets.token_hex(32))
@@ -61,6 +65,7 @@ class Settings:
         for key, name in [
             ("DATABASE_URL", "database_url"),
             ("BROKER_URL", "broker_url"),
+            ("BROKER_PREFIX", "broker_prefix"),
             ("SECRET_KEY", "secret_key"),
             ("PUBLIC_URL", "public_url"),
             ("SQLITE_SYNCHRONOUS", "sqlite_synchronous"),
@@ -74,4 +79,8 @@ class Settings:
         # Accept the usual postgres:// form and pick the async driver.
         if url.startswith(("postgres://", "postgresql://")):
             kwargs["database_url"] = "postgresql+asyncpg://" + url.split("://", 1)[1]
+        # The broker talks to PostgreSQL through asyncpg directly: a plain libpq URL.
+        broker = kwargs.get("broker_url", "")
+        if broker.startswith(("postgres://", "postgresql+asyncpg://")):
+            kwargs["broker_url"] = "postgresql://" + broker.split("://", 1)[1]
         return cls(**kwargs)

@@ -6,8 +6,6 @@ import logging
 import secrets
 
 from litestar import Litestar, Request, Response
-from litestar.channels import ChannelsPlugin
-from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import ResponseHeader, State
@@ -75,15 +73,18 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     settings.exports_dir.mkdir(parents=True, exist_ok=True)
     db = Database(settings)
-    channels = ChannelsPlugin(backend=_channels_backend(settings), arbitrary_channels_allowed=True)
-    hub = Hub(channels)
+    hub = Hub(settings, db)
 
     async def on_startup(app: Litestar) -> None:
         if settings.auto_migrate:
             await db.migrate()
+        await hub.start()
 
     async def on_shutdown(app: Litestar) -> None:
-        await db.dispose()
+        try:
+            await hub.stop()
+        finally:
+            await db.dispose()
 
     def handle_user_error(request: Request, exc: UserError) -> Response:
         return user_error_response(request, exc)
@@ -93,12 +94,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             workshop_routes.home, workshop_routes.create_workshop, workshop_routes.join_by_code,
             workshop_routes.join_page, workshop_routes.join, workshop_routes.facilitator_link,
             workshop_routes.join_qr, workshop_routes.choose_language, workshop_routes.healthz,
+            workshop_routes.readyz,
             *BOARD_ROUTES, board_socket,
             create_static_files_router(path="/static", directories=[STATIC_DIR], cache_control=None,
                                        send_as_attachment=False, include_in_schema=False),
         ],
         dependencies={"db_session": Provide(provide_db_session)},
-        plugins=[channels],
         template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment())),
         csrf_config=CSRFConfig(secret=_secret_key(settings), cookie_secure=settings.secure_cookies,
                                cookie_samesite="lax", cookie_httponly=False),
@@ -116,15 +117,4 @@ def create_app(settings: Settings | None = None) -> Litestar:
         debug=settings.debug,
         openapi_config=None,
     )
-
-
-def _channels_backend(settings: Settings):
-    if settings.broker_url.startswith(("redis://", "rediss://")):
-        from litestar.channels.backends.redis import RedisChannelsPubSubBackend
-        from redis.asyncio import Redis
-
-        return RedisChannelsPubSubBackend(redis=Redis.from_url(settings.broker_url))
-    # History is kept in our own event log, not in the broker.
-    return MemoryChannelsBackend()
-
 

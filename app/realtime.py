@@ -1,9 +1,15 @@
-"""Live updates: board channels, the board lock, broadcast, presence and the board socket.
+"""Live updates: board changes, the per-process board feeds, presence and the board socket.
 
-Mutations arrive as htmx HTTP requests; after the commit, the handler's
-`BoardChange` renders the changed fragments once per language and publishes
-them on the board's channels. The socket only carries what the server pushes,
-plus the client's "hello" (the last sequence number it saw) for catch-up.
+Mutations arrive as htmx HTTP requests. `board_change` writes, notes in the event
+log which fragments the change re-rendered, commits, answers the asker, and rings
+the board's doorbell: a tiny message (`{"b": board, "s": seq}`) on the broker.
+
+Every app process keeps one `BoardFeed` per board that has sockets open in that
+process. On a doorbell (its own, another process's, or its periodic check) the
+feed reads, at one moment, the board's sequence number S and the fragments of the
+events it has not rendered yet, renders each once per language in use, and queues
+the HTML to its sockets. So a late, duplicated or lost doorbell costs time, never
+an edit, and NOTIFY payloads stay tiny. See docs/architecture.md.
 """
 
 from __future__ import annotations
@@ -12,76 +18,410 @@ import asyncio
 import contextlib
 import json
 import logging
+import secrets
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from litestar import WebSocket, websocket
 from litestar.channels import ChannelsPlugin
 from litestar.exceptions import WebSocketDisconnect
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import i18n
+from app import i18n, presence
+from app.broker import GuardedBackend, make_backend
 
 if TYPE_CHECKING:
     from litestar import Request
 
+    from app.config import Settings
+    from app.db import Database
     from app.models import Workshop
 
 log = logging.getLogger("zichtlijn.realtime")
 
-# Renders HTML in the current locale; built by a loader after the commit.
+# Renders HTML in the current locale; built by a loader that read what it needs.
 Render = Callable[[], str]
 Loader = Callable[[AsyncSession], Awaitable[Render]]
 
 MAX_CLIENT_FRAME = 4096  # bytes; clients only ever send a short hello
-# Close codes: 4401/4403 are final for the ws extension (it reconnects only on
-# 1006, 1011, 1012, 1013), 1013 "try again later" makes it reconnect.
+MAX_BACKLOG = 200  # messages queued for one socket; beyond that it reconnects and catches up
+UPKEEP_INTERVAL = 2.0  # seconds between checks for missed doorbells
+HEARTBEAT_EVERY = 5  # upkeep rounds between presence heartbeats (10 s; rows expire after presence.TTL)
+# Close codes: 4401/4403 are final for the ws extension; it reconnects on 1006,
+# 1011, 1012 and 1013 ("try again later").
 CLOSE_UNAUTHORISED = 4401
 CLOSE_FORBIDDEN_ORIGIN = 4403
 CLOSE_TOO_BIG = 1009
+CLOSE_TRY_AGAIN = 1013
 
 
-def board_channel(workshop_id: int, lang: str) -> str:
-    return f"board.{workshop_id}.{lang}"
+def seq_marker(seq: int, partial: bool = False) -> str:
+    """Where the client is: it says this number when it reconnects, and gets whatever is newer.
+
+    `partial`: the marker of one change's answer. It says which number that change got,
+    but not that everything before it reached this browser, so the browser keeps it out
+    of its catch-up position."""
+    extra = ' data-partial="true"' if partial else ""
+    return f'<div id="board-seq" data-seq="{int(seq)}"{extra} hidden hx-swap-oob="true"></div>'
 
 
-def seq_marker(seq: int) -> str:
-    # The client reads this to say where it was when it reconnects.
-    return f'<div id="board-seq" data-seq="{int(seq)}" hidden hx-swap-oob="true"></div>'
+@dataclass(eq=False)
+class LocalSocket:
+    """One open board socket in this process: who, which language, what waits to be sent."""
+
+    workshop_id: int
+    member_id: int
+    lang: str
+    queue: asyncio.Queue = field(default_factory=lambda: asyncio.Queue(MAX_BACKLOG))
+
+    def put(self, html: str) -> None:
+        try:
+            self.queue.put_nowait(html)
+        except asyncio.QueueFull:
+            # Too far behind (a stalled phone): drop the backlog, close, let it reconnect
+            # and catch up with the whole board instead.
+            while not self.queue.empty():
+                self.queue.get_nowait()
+            self.queue.put_nowait(None)
+
+
+@dataclass(eq=False)
+class BoardFeed:
+    """One board's sockets in this process, and how far they have been brought."""
+
+    workshop_id: int
+    sockets: set[LocalSocket] = field(default_factory=set)
+    rendered: int | None = None  # every change up to this number has been queued to the sockets
+    presence_stale: bool = False
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+    # Renders and catch-ups take turns, so a socket's messages leave in the order they were read.
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    starting: asyncio.Task | None = None
+    tasks: list[asyncio.Task] = field(default_factory=list)
+    subscriber: object | None = None
+
+    def ring(self, seq: int | None = None, presence_changed: bool = False) -> None:
+        if presence_changed:
+            self.presence_stale = True
+        elif seq is not None and self.rendered is not None and seq <= self.rendered:
+            return  # already rendered (our own doorbell coming back, or a duplicate)
+        self.wake.set()
 
 
 class Hub:
     """Per-process state of the live layer; lives on `app.state.hub`."""
 
-    def __init__(self, channels: ChannelsPlugin) -> None:
-        self.channels = channels
-        self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+    def __init__(self, settings: Settings, db: Database) -> None:
+        self.settings = settings
+        self.db = db
+        self.backend = GuardedBackend(make_backend(settings))
+        self.backend.on_reconnect = self._broker_back
+        self.channels = ChannelsPlugin(backend=self.backend, arbitrary_channels_allowed=True)
+        self.process = secrets.token_hex(6)  # this process's name in the presence table
+        self.feeds: dict[int, BoardFeed] = {}
         # workshop id -> participant id -> open sockets in this process
-        self.presence: defaultdict[int, Counter[int]] = defaultdict(Counter)
+        self.local: defaultdict[int, Counter[int]] = defaultdict(Counter)
+        self._presence_lock = asyncio.Lock()
+        self._outbox: asyncio.Queue[dict] | None = None
+        self._pings: dict[str, asyncio.Future] = {}
+        self._tasks: list[asyncio.Task] = []
+        self._broker_failing = False
 
-    def lock(self, workshop_id: int) -> asyncio.Lock:
-        """Held from a board change's write to its publish, so broadcasts leave in commit order."""
-        return self._locks[workshop_id]
+    # -- channel names: a prefix per installation, so a shared broker never mixes them ---------
 
-    async def publish(self, workshop_id: int, render: Render) -> None:
-        """Render once per language and publish. A broker failure is logged, never raised:
-        the edit is committed and clients catch up by sequence number on reconnect."""
-        for lang in i18n.LANGUAGES:
-            with i18n.use_locale(lang):
-                html = render()
+    def channel(self, workshop_id: int) -> str:
+        return f"{self.settings.broker_prefix}.board.{workshop_id}"
+
+    @property
+    def control_channel(self) -> str:
+        return f"{self.settings.broker_prefix}.ping.{self.process}"
+
+    # -- life cycle -------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        await self.channels.__aenter__()
+        self._outbox = asyncio.Queue(1000)
+        if self.db.settings.is_sqlite:
+            # SQLite means one process: presence rows of an earlier run are all stale.
+            await presence.clear(self.db)
+        control = await self.channels.subscribe([self.control_channel])
+        self._tasks = [
+            asyncio.create_task(self._listen_control(control)),
+            asyncio.create_task(self._publisher()),
+            asyncio.create_task(self._upkeep()),
+        ]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for feed in list(self.feeds.values()):
+            for task in feed.tasks:
+                task.cancel()
+        with contextlib.suppress(Exception):
+            for workshop_id in await presence.clear(self.db, self.process):
+                await self._publish({"b": workshop_id, "p": 1, "o": self.process})
+        await self.channels.__aexit__(None, None, None)
+
+    # -- doorbells --------------------------------------------------------------------------
+
+    def ring(self, workshop_id: int, seq: int | None = None, presence_changed: bool = False) -> None:
+        """Wake this process's feed of the board at once, and the other processes via the broker."""
+        feed = self.feeds.get(workshop_id)
+        if feed is not None:
+            feed.ring(seq, presence_changed)
+        message = {"b": workshop_id, "o": self.process}
+        if seq is not None:
+            message["s"] = seq
+        if presence_changed:
+            message["p"] = 1
+        if self._outbox is not None:
             try:
-                await self.channels.wait_published(html, [board_channel(workshop_id, lang)])
-            except Exception:  # noqa: BLE001 - see Litestar #5008: never let one failure stop broadcasting
-                log.exception("broadcast to board %s failed", workshop_id)
+                self._outbox.put_nowait(message)
+            except asyncio.QueueFull:
+                pass  # the broker is far behind; the other processes' upkeep finds the change
 
-    def online(self, workshop_id: int) -> list[int]:
-        return [pid for pid, n in self.presence[workshop_id].items() if n > 0]
+    async def _publisher(self) -> None:
+        assert self._outbox is not None
+        while True:
+            message = await self._outbox.get()
+            await self._publish(message)
+
+    async def _publish(self, message: dict) -> None:
+        """Publish, and never raise (Litestar #5008): a failure is logged once per outage."""
+        try:
+            await self.channels.wait_published(json.dumps(message).encode(), [self.channel(message["b"])])
+        except Exception as exc:  # noqa: BLE001
+            if not self._broker_failing:
+                log.warning("broker publish failed (%s); edits are saved, other processes catch up", exc)
+            self._broker_failing = True
+        else:
+            if self._broker_failing:
+                log.warning("broker publish works again")
+            self._broker_failing = False
+
+    def _heard(self, payload: bytes) -> None:
+        try:
+            message = json.loads(payload)
+            workshop_id = int(message["b"])
+        except (ValueError, KeyError, TypeError):
+            log.warning("ignored a malformed broker message")
+            return
+        if message.get("o") == self.process:
+            return  # rung locally already
+        feed = self.feeds.get(workshop_id)
+        if feed is not None:
+            feed.ring(message.get("s"), bool(message.get("p")))
+
+    def _broker_back(self) -> None:
+        # Doorbells may have been lost while the broker was away: look at every board again.
+        for feed in self.feeds.values():
+            feed.ring(presence_changed=True)
+
+    # -- feeds ------------------------------------------------------------------------------
+
+    async def open_socket(self, workshop_id: int, member_id: int, lang: str) -> LocalSocket:
+        """Register a socket with its board's feed; returns once the feed listens (before `accept`)."""
+        feed = self.feeds.get(workshop_id)
+        if feed is None:
+            feed = self.feeds[workshop_id] = BoardFeed(workshop_id)
+            feed.starting = asyncio.create_task(self._start_feed(feed))
+        sock = LocalSocket(workshop_id, member_id, lang)
+        feed.sockets.add(sock)
+        try:
+            await asyncio.shield(feed.starting)  # type: ignore[arg-type]
+        except BaseException:
+            await self.close_socket(sock)
+            raise
+        return sock
+
+    async def close_socket(self, sock: LocalSocket) -> None:
+        feed = self.feeds.get(sock.workshop_id)
+        if feed is None:
+            return
+        feed.sockets.discard(sock)
+        if not feed.sockets:
+            del self.feeds[sock.workshop_id]
+            await self._stop_feed(feed)
+
+    async def _start_feed(self, feed: BoardFeed) -> None:
+        from app.models import Workshop
+
+        # Listen first, then read where the board is: nothing committed after that read
+        # can go unheard.
+        subscriber = feed.subscriber = await self.channels.subscribe([self.channel(feed.workshop_id)])
+        feed.tasks.append(asyncio.create_task(self._listen_board(subscriber)))
+        async with self.db.snapshot() as session:
+            feed.rendered = await session.scalar(select(Workshop.seq).where(Workshop.id == feed.workshop_id))
+        feed.tasks.append(asyncio.create_task(self._run_feed(feed)))
+
+    async def _stop_feed(self, feed: BoardFeed) -> None:
+        if feed.starting is not None:
+            with contextlib.suppress(BaseException):
+                await feed.starting
+        for task in feed.tasks:
+            task.cancel()
+        if feed.subscriber is not None:
+            with contextlib.suppress(Exception):
+                await self.channels.unsubscribe(feed.subscriber)  # type: ignore[arg-type]
+
+    async def _listen_board(self, subscriber) -> None:
+        async for payload in subscriber.iter_events():
+            self._heard(payload)
+
+    async def _listen_control(self, subscriber) -> None:
+        async for payload in subscriber.iter_events():
+            future = self._pings.pop(payload.decode(errors="replace"), None)
+            if future is not None and not future.done():
+                future.set_result(True)
+
+    async def _run_feed(self, feed: BoardFeed) -> None:
+        while True:
+            await feed.wake.wait()
+            feed.wake.clear()
+            try:
+                await self._render_feed(feed)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - the database is away; the upkeep rings again
+                log.exception("rendering board %s failed", feed.workshop_id)
+                await asyncio.sleep(UPKEEP_INTERVAL)
+
+    async def _render_feed(self, feed: BoardFeed) -> None:
+        from app.board import fragments
+        from app.models import Event, Workshop
+
+        async with feed.lock:
+            show_presence, feed.presence_stale = feed.presence_stale, False
+            async with self.db.snapshot() as session:
+                workshop = await session.get(Workshop, feed.workshop_id)
+                if workshop is None or feed.rendered is None:
+                    return
+                seq, renders = workshop.seq, []
+                if seq > feed.rendered:
+                    described = await session.scalars(
+                        select(Event.fragments)
+                        .where(Event.workshop_id == workshop.id, Event.seq > feed.rendered, Event.seq <= seq)
+                        .order_by(Event.seq)
+                    )
+                    loaders = fragments.from_descriptors(workshop, fragments.merge(described))
+                    renders = [await load(session) for load in loaders]
+                people = None
+                if show_presence:
+                    people = await fragments.presence(session, workshop.id, await presence.online(session, workshop.id))
+            for lang in {s.lang for s in feed.sockets}:
+                with i18n.use_locale(lang):
+                    html = "".join(r() for r in renders)
+                    if seq > feed.rendered:
+                        html += seq_marker(seq)
+                    if people is not None:
+                        html += people()
+                if html:
+                    for sock in feed.sockets:
+                        if sock.lang == lang:
+                            sock.put(html)
+            feed.rendered = seq
+
+    async def catch_up(self, sock: LocalSocket, seen: object) -> bool:
+        """Bring a (re)connecting socket up to date; it names the last number it saw.
+
+        Returns False when the board is gone."""
+        from app.board import fragments
+        from app.models import Workshop
+
+        try:
+            seen_seq = int(seen)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            seen_seq = -1
+        feed = self.feeds[sock.workshop_id]
+        async with feed.lock:
+            async with self.db.snapshot() as session:
+                workshop = await session.get(Workshop, sock.workshop_id)
+                if workshop is None:
+                    return False
+                if seen_seq == workshop.seq:
+                    return True
+                render = await fragments.board(session, workshop)
+            with i18n.use_locale(sock.lang):
+                sock.put(render() + seq_marker(workshop.seq))
+        return True
+
+    # -- presence ---------------------------------------------------------------------------
+
+    async def arrive(self, sock: LocalSocket) -> None:
+        async with self._presence_lock:
+            self.local[sock.workshop_id][sock.member_id] += 1
+            if self.local[sock.workshop_id][sock.member_id] == 1:
+                await presence.arrive(self.db, self.process, sock.workshop_id, sock.member_id)
+        self.ring(sock.workshop_id, presence_changed=True)
+
+    async def leave(self, sock: LocalSocket) -> None:
+        async with self._presence_lock:
+            counts = self.local[sock.workshop_id]
+            counts[sock.member_id] -= 1
+            if counts[sock.member_id] <= 0:
+                del counts[sock.member_id]
+                if not counts:
+                    del self.local[sock.workshop_id]
+                await presence.leave(self.db, self.process, sock.workshop_id, sock.member_id)
+        self.ring(sock.workshop_id, presence_changed=True)
+
+    # -- upkeep: the safety net under the broker --------------------------------------------
+
+    async def _upkeep(self) -> None:
+        from app.models import Workshop
+
+        rounds = 0
+        while True:
+            await asyncio.sleep(UPKEEP_INTERVAL)
+            rounds += 1
+            try:
+                # Missed doorbells (broker away, a message lost): boards ahead of their feed.
+                ids = [i for i, f in self.feeds.items() if f.rendered is not None]
+                if ids:
+                    async with self.db.session() as session:
+                        for workshop_id, seq in await session.execute(
+                            select(Workshop.id, Workshop.seq).where(Workshop.id.in_(ids))
+                        ):
+                            feed = self.feeds.get(workshop_id)
+                            if feed is not None:
+                                feed.ring(seq)
+                if rounds % HEARTBEAT_EVERY == 0:
+                    if self.local:
+                        await presence.heartbeat(self.db, self.process)
+                    # Rows of processes that stopped without a word: gone, and say so.
+                    for workshop_id in await presence.sweep(self.db):
+                        self.ring(workshop_id, presence_changed=True)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - the database is away; try again next round
+                log.exception("upkeep failed")
+
+    # -- health ------------------------------------------------------------------------------
+
+    async def broker_ready(self, timeout: float = 2.0) -> bool:
+        """A ping through the broker to ourselves: publishing and listening both work."""
+        if self.backend.is_memory:
+            return True
+        if not self.backend.connected:
+            return False
+        nonce = secrets.token_hex(8)
+        future = self._pings[nonce] = asyncio.get_running_loop().create_future()
+        try:
+            await self.channels.wait_published(nonce.encode(), [self.control_channel])
+            await asyncio.wait_for(future, timeout)
+            return True
+        except Exception:  # noqa: BLE001 - any failure means "not ready"
+            return False
+        finally:
+            self._pings.pop(nonce, None)
 
 
 class BoardChange:
-    """Collects what a handler changed; rendered and broadcast after the commit."""
+    """Collects what a handler changed; loaded before the commit, rendered for the answer."""
 
     def __init__(self, workshop: Workshop) -> None:
         self.workshop = workshop
@@ -92,28 +432,44 @@ class BoardChange:
         self.loaders.extend(loaders)
 
     def render(self) -> str:
-        return "".join(r() for r in self.renders) + seq_marker(self.workshop.seq)
+        return "".join(r() for r in self.renders) + seq_marker(self.workshop.seq, partial=True)
 
 
 @contextlib.asynccontextmanager
 async def board_change(request: Request, session: AsyncSession, workshop: Workshop) -> AsyncIterator[BoardChange]:
-    """Validate and write inside; on exit: commit, render, broadcast (in that order).
+    """Validate and write inside; on exit: note the fragments, load them, commit, ring.
 
     On an exception nothing is committed and nothing is broadcast.
     """
+    from app.board import fragments
+    from app.board.service import RECORDED
+
     hub: Hub = request.app.state.hub
-    db = request.app.state.db
+    db: Database = request.app.state.db
     change = BoardChange(workshop)
-    async with hub.lock(workshop.id):
-        async with db.writing():
-            try:
-                yield change
-                await session.commit()
-            except BaseException:
-                await session.rollback()
-                raise
-        change.renders = [await load(session) for load in change.loaders]
-        await hub.publish(workshop.id, change.render)
+    async with db.writing():
+        try:
+            # The board's lock across processes: PostgreSQL holds this row lock until the
+            # commit, so changes to one board take turns, and what is loaded below is
+            # exactly the state numbered workshop.seq. (SQLite: the writer lock does this.)
+            await session.refresh(workshop, ["seq"], with_for_update={"key_share": True})
+            session.info[RECORDED] = []
+            before = workshop.seq
+            yield change
+            changed = workshop.seq != before
+            if changed:
+                described = [list(fragments.descriptor_of(load)) for load in change.loaders]
+                for event in session.info[RECORDED]:
+                    event.fragments = described
+            change.renders = [await load(session) for load in change.loaders]
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+        finally:
+            session.info.pop(RECORDED, None)
+    if changed:
+        hub.ring(workshop.id, workshop.seq)
 
 
 def _same_origin(socket: WebSocket, public_url: str) -> bool:
@@ -145,31 +501,46 @@ async def board_socket(socket: WebSocket, slug: str) -> None:
         await socket.close(code=CLOSE_UNAUTHORISED)
         return
     lang = i18n.negotiate(socket.headers.get("accept-language"), socket.cookies.get(i18n.LANG_COOKIE))
-    workshop_id, member_id = workshop.id, member.id
 
-    # Subscribe before accept, so nothing published in between is lost.
-    async with hub.channels.start_subscription([board_channel(workshop_id, lang)]) as subscriber:
+    # Listen before accept, so nothing committed in between goes unheard.
+    try:
+        sock = await hub.open_socket(workshop.id, member.id, lang)
+    except Exception:  # noqa: BLE001 - the database is away: refuse; the client tries again
+        log.exception("board socket could not start")
+        await socket.close(code=1011)
+        return
+    arrived = False
+    try:
         await socket.accept()
-        hub.presence[workshop_id][member_id] += 1
+        await hub.arrive(sock)
+        arrived = True
+        sender = asyncio.create_task(_send_loop(socket, sock))
         try:
-            await _publish_presence(state, workshop_id)
-            async with subscriber.run_in_background(socket.send_data):
-                await _receive_loop(socket, state, workshop_id, lang)
-        except WebSocketDisconnect:
-            pass
-        except Exception:  # noqa: BLE001 - an error closes this socket only, with a code that makes the client retry
-            log.exception("board socket failed")
-            with contextlib.suppress(Exception):
-                await socket.close(code=1011)
+            await _receive_loop(socket, hub, sock)
         finally:
-            hub.presence[workshop_id][member_id] -= 1
-            if hub.presence[workshop_id][member_id] <= 0:
-                del hub.presence[workshop_id][member_id]
+            sender.cancel()
+            with contextlib.suppress(BaseException):
+                await sender
+    except WebSocketDisconnect:
+        pass
+    except Exception:  # noqa: BLE001 - an error closes this socket only, with a code that makes the client retry
+        log.exception("board socket failed")
+        with contextlib.suppress(Exception):
+            await socket.close(code=1011)
+    finally:
+        await hub.close_socket(sock)
+        if arrived:
             with contextlib.suppress(Exception):
-                await _publish_presence(state, workshop_id)
+                await hub.leave(sock)
 
 
-async def _receive_loop(socket: WebSocket, state, workshop_id: int, lang: str) -> None:
+async def _send_loop(socket: WebSocket, sock: LocalSocket) -> None:
+    while (html := await sock.queue.get()) is not None:
+        await socket.send_text(html)
+    await socket.close(code=CLOSE_TRY_AGAIN)  # fell too far behind: reconnect and catch up
+
+
+async def _receive_loop(socket: WebSocket, hub: Hub, sock: LocalSocket) -> None:
     while True:
         raw = await socket.receive_data(mode="text")
         if len(raw) > MAX_CLIENT_FRAME:
@@ -182,37 +553,6 @@ async def _receive_loop(socket: WebSocket, state, workshop_id: int, lang: str) -
         if not isinstance(message, dict):
             continue
         if message.get("type") == "hello":
-            await _catch_up(socket, state, workshop_id, lang, message.get("seq"))
-
-
-async def _catch_up(socket: WebSocket, state, workshop_id: int, lang: str, seen: object) -> None:
-    """Bring a (re)connecting client up to date: it names the last sequence number it saw."""
-    from app.board import fragments
-    from app.models import Workshop
-
-    try:
-        seen_seq = int(seen)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        seen_seq = -1
-    hub: Hub = state.hub
-    # Under the board lock: no change can commit between our read and our send.
-    async with hub.lock(workshop_id):
-        async with state.db.session() as session:
-            workshop = await session.get(Workshop, workshop_id)
-            if workshop is None:
+            if not await hub.catch_up(sock, message.get("seq")):
                 await socket.close(code=CLOSE_UNAUTHORISED)
                 return
-            if seen_seq == workshop.seq:
-                return
-            render = await fragments.board(session, workshop)
-        with i18n.use_locale(lang):
-            await socket.send_text(render() + seq_marker(workshop.seq))
-
-
-async def _publish_presence(state, workshop_id: int) -> None:
-    from app.board import fragments
-
-    hub: Hub = state.hub
-    async with state.db.session() as session:
-        render = await fragments.presence(session, workshop_id, hub.online(workshop_id))
-    await hub.publish(workshop_id, render)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from litestar import Request, Response, get, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import presence
 from app.board import fragments, service
 from app.realtime import board_change
 from app.responses import html, page
@@ -28,10 +29,10 @@ async def board_page(request: Request, db_session: AsyncSession, slug: str) -> R
     if member is None:
         return page("not_member.html", status_code=403, workshop=workshop)
     board = await service.load_board(db_session, workshop)
-    online = request.app.state.hub.online(workshop.id)
+    online = await presence.online(db_session, workshop.id)
     people = await members(db_session, workshop.id, online) if online else []
     return page(
-        "board.html", workshop=workshop, board=board, member=member, people=people,
+        "board.html", workshop=workshop, board=board, member=member, people=people, seq=workshop.seq,
         join_link=join_url(request, workshop.join_token), join_code=format_code(workshop.join_code),
         facilitator_link=f"{base_url(request)}/f/{workshop.facilitator_token}" if member.is_facilitator else "",
     )
