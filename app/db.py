@@ -58,11 +58,10 @@ class Database:
                 yield session
             return
         async with self.sessionmaker() as session:
+            # Closing the session ends the transaction without expiring what was loaded
+            # (a rollback would), so fragments render after it.
             await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-            try:
-                yield session
-            finally:
-                await session.rollback()
+            yield session
 
     async def migrate(self) -> None:
         async with self.engine.begin() as conn:
