@@ -26,6 +26,12 @@ class Settings:
     # Prefix of the broker's channel names, so that installations (or test runs)
     # sharing one Redis or one PostgreSQL server never hear each other.
     broker_prefix: str = "zl"
+    # Seconds after which the presence of a process that stopped heart-beating (killed,
+    # host lost) expires. Processes refresh their rows every third of it.
+    presence_ttl: float = 30.0
+    # Seconds between each process's check for board changes it was not told about
+    # (a broker outage, a lost message): the safety net under the broker.
+    catch_up_interval: float = 2.0
     # Signs CSRF tokens. Random per process unless set: set it when running
     # several processes, or forms opened before a restart fail their CSRF check.
     secret_key: str = field(default_factory=lambda: secrets.token_hex(32))
@@ -72,6 +78,10 @@ class Settings:
         ]:
             if env.get(key):
                 kwargs[name] = env[key]
+        if env.get("PRESENCE_TTL"):
+            kwargs["presence_ttl"] = max(3.0, float(env["PRESENCE_TTL"]))
+        if env.get("CATCH_UP_INTERVAL"):
+            kwargs["catch_up_interval"] = max(0.5, float(env["CATCH_UP_INTERVAL"]))
         for key, name in [("AUTO_MIGRATE", "auto_migrate"), ("SECURE_COOKIES", "secure_cookies"), ("DEBUG", "debug")]:
             if key in env:
                 kwargs[name] = env[key].strip().lower() in {"1", "true", "yes", "on"}

@@ -2,7 +2,7 @@
 
 Each process writes a row when a participant's first socket in that process opens,
 and deletes it when the last one closes. It refreshes its rows every few seconds;
-rows not refreshed for `TTL` belong to a process that died (kill -9, a lost host)
+rows not refreshed for `PRESENCE_TTL` seconds belong to a process that died (kill -9, a lost host)
 and are swept away by whichever process notices first. So presence counts everyone,
 whichever process their phone is connected to.
 """
@@ -17,14 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.db import Database
 from app.models import Presence, utcnow
 
-TTL = timedelta(seconds=30)  # three missed heartbeats (every 10 s)
 
 
-async def online(session: AsyncSession, workshop_id: int) -> list[int]:
+async def online(session: AsyncSession, workshop_id: int, ttl: float) -> list[int]:
     """Ids of the participants with the board open in any living process."""
     rows = await session.scalars(
         select(Presence.participant_id)
-        .where(Presence.workshop_id == workshop_id, Presence.seen_at >= utcnow() - TTL)
+        .where(Presence.workshop_id == workshop_id, Presence.seen_at >= utcnow() - timedelta(seconds=ttl))
         .distinct()
     )
     return list(rows)
@@ -52,11 +51,11 @@ async def heartbeat(db: Database, process: str) -> None:
         await session.commit()
 
 
-async def sweep(db: Database) -> set[int]:
+async def sweep(db: Database, ttl: float) -> set[int]:
     """Remove the rows of dead processes; returns the boards whose presence changed."""
     async with db.writing(), db.session() as session:
         boards = await session.scalars(
-            delete(Presence).where(Presence.seen_at < utcnow() - TTL).returning(Presence.workshop_id)
+            delete(Presence).where(Presence.seen_at < utcnow() - timedelta(seconds=ttl)).returning(Presence.workshop_id)
         )
         changed = set(boards)
         await session.commit()

@@ -49,8 +49,6 @@ Loader = Callable[[AsyncSession], Awaitable[Render]]
 
 MAX_CLIENT_FRAME = 4096  # bytes; clients only ever send a short hello
 MAX_BACKLOG = 200  # messages queued for one socket; beyond that it reconnects and catches up
-UPKEEP_INTERVAL = 2.0  # seconds between checks for missed doorbells
-HEARTBEAT_EVERY = 5  # upkeep rounds between presence heartbeats (10 s; rows expire after presence.TTL)
 # Close codes: 4401/4403 are final for the ws extension; it reconnects on 1006,
 # 1011, 1012 and 1013 ("try again later").
 CLOSE_UNAUTHORISED = 4401
@@ -286,9 +284,10 @@ class Hub:
                 await self._render_feed(feed)
             except asyncio.CancelledError:
                 raise
-            except Exception:  # noqa: BLE001 - the database is away; the upkeep rings again
+            except Exception:  # noqa: BLE001 - the database is away: try again in a while
                 log.exception("rendering board %s failed", feed.workshop_id)
-                await asyncio.sleep(UPKEEP_INTERVAL)
+                await asyncio.sleep(2.0)
+                feed.ring(presence_changed=True)  # what failed may have included presence
 
     async def _render_feed(self, feed: BoardFeed) -> None:
         from app.board import fragments
@@ -311,7 +310,9 @@ class Hub:
                     renders = [await load(session) for load in loaders]
                 people = None
                 if show_presence:
-                    people = await fragments.presence(session, workshop.id, await presence.online(session, workshop.id))
+                    people = await fragments.presence(
+                        session, workshop.id, await presence.online(session, workshop.id, self.settings.presence_ttl)
+                    )
             for lang in {s.lang for s in feed.sockets}:
                 with i18n.use_locale(lang):
                     html = "".join(r() for r in renders)
@@ -374,26 +375,30 @@ class Hub:
     async def _upkeep(self) -> None:
         from app.models import Workshop
 
-        rounds = 0
+        loop = asyncio.get_running_loop()
+        check_every = self.settings.catch_up_interval
+        beat_every = self.settings.presence_ttl / 3  # so one late heartbeat expires nobody
+        last_check = last_beat = loop.time()
         while True:
-            await asyncio.sleep(UPKEEP_INTERVAL)
-            rounds += 1
+            await asyncio.sleep(min(check_every, beat_every, 1.0))
+            now = loop.time()
             try:
-                # Missed doorbells (broker away, a message lost): boards ahead of their feed.
-                ids = [i for i, f in self.feeds.items() if f.rendered is not None]
-                if ids:
-                    async with self.db.session() as session:
-                        for workshop_id, seq in await session.execute(
-                            select(Workshop.id, Workshop.seq).where(Workshop.id.in_(ids))
-                        ):
-                            feed = self.feeds.get(workshop_id)
-                            if feed is not None:
-                                feed.ring(seq)
-                if rounds % HEARTBEAT_EVERY == 0:
+                if now - last_check >= check_every:
+                    last_check = now
+                    # Missed doorbells (broker away, a message lost): boards ahead of their feed.
+                    ids = [i for i, f in self.feeds.items() if f.rendered is not None]
+                    if ids:
+                        async with self.db.session() as session:
+                            rows = await session.execute(select(Workshop.id, Workshop.seq).where(Workshop.id.in_(ids)))
+                            for workshop_id, seq in rows:
+                                if (feed := self.feeds.get(workshop_id)) is not None:
+                                    feed.ring(seq)
+                if now - last_beat >= beat_every:
+                    last_beat = now
                     if self.local:
                         await presence.heartbeat(self.db, self.process)
                     # Rows of processes that stopped without a word: gone, and say so.
-                    for workshop_id in await presence.sweep(self.db):
+                    for workshop_id in await presence.sweep(self.db, self.settings.presence_ttl):
                         self.ring(workshop_id, presence_changed=True)
             except asyncio.CancelledError:
                 raise

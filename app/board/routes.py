@@ -29,7 +29,7 @@ async def board_page(request: Request, db_session: AsyncSession, slug: str) -> R
     if member is None:
         return page("not_member.html", status_code=403, workshop=workshop)
     board = await service.load_board(db_session, workshop)
-    online = await presence.online(db_session, workshop.id)
+    online = await presence.online(db_session, workshop.id, request.app.state.settings.presence_ttl)
     people = await members(db_session, workshop.id, online) if online else []
     return page(
         "board.html", workshop=workshop, board=board, member=member, people=people, seq=workshop.seq,
