@@ -56,6 +56,18 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason=_RUN["skip"]))
 
 
+def pytest_terminal_summary(terminalreporter):
+    """Say plainly what did not run for want of PostgreSQL or Redis (CI=true fails instead)."""
+    missing: dict[str, int] = {}
+    for report in terminalreporter.stats.get("skipped", []):
+        reason = str(report.longrepr[2]) if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        if "not reachable" in reason:
+            reason = reason.removeprefix("Skipped: ")
+            missing[reason] = missing.get(reason, 0) + 1
+    for reason, count in missing.items():
+        terminalreporter.write_sep("!", f"SKIPPED {count} test(s): {reason}", yellow=True, bold=True)
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
     """One real server process for the session; every test makes its own workshop."""
