@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import Database
@@ -45,9 +45,14 @@ async def leave(db: Database, process: str, workshop_id: int, participant_id: in
         await session.commit()
 
 
-async def heartbeat(db: Database, process: str) -> None:
+async def heartbeat(db: Database, process: str, here: list[tuple[int, int]]) -> None:
+    """Refresh this process's rows of the (board, participant) pairs it really has open."""
     async with db.writing(), db.session() as session:
-        await session.execute(update(Presence).where(Presence.process == process).values(seen_at=utcnow()))
+        await session.execute(
+            update(Presence)
+            .where(Presence.process == process, tuple_(Presence.workshop_id, Presence.participant_id).in_(here))
+            .values(seen_at=utcnow())
+        )
         await session.commit()
 
 

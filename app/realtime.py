@@ -154,11 +154,10 @@ class Hub:
         ]
 
     async def stop(self) -> None:
-        for task in self._tasks:
+        tasks = [*self._tasks, *(t for feed in self.feeds.values() for t in feed.tasks)]
+        for task in tasks:
             task.cancel()
-        for feed in list(self.feeds.values()):
-            for task in feed.tasks:
-                task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         with contextlib.suppress(Exception):
             for workshop_id in await presence.clear(self.db, self.process):
                 await self._publish({"b": workshop_id, "p": 1, "o": self.process})
@@ -356,19 +355,30 @@ class Hub:
         async with self._presence_lock:
             self.local[sock.workshop_id][sock.member_id] += 1
             if self.local[sock.workshop_id][sock.member_id] == 1:
-                await presence.arrive(self.db, self.process, sock.workshop_id, sock.member_id)
+                try:
+                    await presence.arrive(self.db, self.process, sock.workshop_id, sock.member_id)
+                except BaseException:
+                    self._forget(sock)
+                    raise
         self.ring(sock.workshop_id, presence_changed=True)
 
     async def leave(self, sock: LocalSocket) -> None:
         async with self._presence_lock:
-            counts = self.local[sock.workshop_id]
-            counts[sock.member_id] -= 1
-            if counts[sock.member_id] <= 0:
-                del counts[sock.member_id]
-                if not counts:
-                    del self.local[sock.workshop_id]
+            if self._forget(sock):
+                # Should this fail, the heartbeat no longer refreshes the row: it expires.
                 await presence.leave(self.db, self.process, sock.workshop_id, sock.member_id)
         self.ring(sock.workshop_id, presence_changed=True)
+
+    def _forget(self, sock: LocalSocket) -> bool:
+        """One socket fewer; True when it was the participant's last one in this process."""
+        counts = self.local[sock.workshop_id]
+        counts[sock.member_id] -= 1
+        last = counts[sock.member_id] <= 0
+        if last:
+            del counts[sock.member_id]
+        if not counts:
+            del self.local[sock.workshop_id]
+        return last
 
     # -- upkeep: the safety net under the broker --------------------------------------------
 
@@ -396,7 +406,8 @@ class Hub:
                 if now - last_beat >= beat_every:
                     last_beat = now
                     if self.local:
-                        await presence.heartbeat(self.db, self.process)
+                        here = [(w, m) for w, counts in self.local.items() for m in counts]
+                        await presence.heartbeat(self.db, self.process, here)
                     # Rows of processes that stopped without a word: gone, and say so.
                     for workshop_id in await presence.sweep(self.db, self.settings.presence_ttl):
                         self.ring(workshop_id, presence_changed=True)
