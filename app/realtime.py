@@ -146,6 +146,8 @@ class Hub:
         if self.db.settings.is_sqlite:
             # SQLite means one process: presence rows of an earlier run are all stale.
             await presence.clear(self.db)
+            if not self.backend.is_memory:
+                log.warning("BROKER_URL is set but the database is SQLite: several processes need PostgreSQL")
         control = await self.channels.subscribe([self.control_channel])
         self._tasks = [
             asyncio.create_task(self._listen_control(control)),
