@@ -117,4 +117,3 @@ def create_app(settings: Settings | None = None) -> Litestar:
         debug=settings.debug,
         openapi_config=None,
     )
-
