@@ -11,7 +11,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 VENV_STAMP   := $(VENV)/.installed
 VENDOR_STAMP := app/static/vendor/.installed
 
-.PHONY: setup run test test-fast bench messages screenshots export-samples pdf-deps clean
+.PHONY: setup run test test-fast test-postgres cluster bench messages screenshots export-samples pdf-deps clean
 
 setup: $(VENV_STAMP) $(VENDOR_STAMP)
 
@@ -48,12 +48,28 @@ pdf-deps:
 run: setup pdf-deps
 	$(BIN)/uvicorn app.main:create_app --factory --host $(HOST) --port $(PORT) --ws-max-size 65536 --proxy-headers
 
+# Every test on the embedded default (SQLite, in-memory), the scale-out tests (several
+# processes on PostgreSQL with Redis or LISTEN/NOTIFY), then the HTTP and socket tests
+# again on a fresh PostgreSQL database with LISTEN/NOTIFY. Without PostgreSQL or Redis
+# their tests are skipped and listed; with CI=true they fail instead.
 test: setup pdf-deps /usr/bin/chromium
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -rs
+	ZL_TEST_DB=postgres ZL_TEST_BROKER=postgres $(BIN)/pytest -q -rs tests/unit tests/http tests/realtime tests/security
 
 # Everything but the browser tests: for a quick loop while coding.
 test-fast: setup pdf-deps
-	$(BIN)/pytest -q -m "not e2e"
+	$(BIN)/pytest -q -rs -m "not e2e"
+
+# The whole suite (browser tests too) on a fresh PostgreSQL database, dropped afterwards.
+# BROKER=redis or BROKER=postgres puts that broker under the app as well.
+BROKER ?=
+test-postgres: setup pdf-deps /usr/bin/chromium
+	ZL_TEST_DB=postgres ZL_TEST_BROKER=$(BROKER) $(BIN)/pytest -q -rs
+
+# N app processes on a fresh PostgreSQL database with a broker, until Ctrl-C (tests/cluster.py).
+N ?= 2
+cluster: setup
+	$(BIN)/python -m tests.cluster --processes $(N) --broker $(or $(BROKER),redis)
 
 # Extract UI strings into the catalogs; translate the new entries in the .po files after.
 messages: setup
