@@ -54,7 +54,7 @@ run: setup pdf-deps
 # their tests are skipped and listed; with CI=true they fail instead.
 test: setup pdf-deps /usr/bin/chromium
 	$(BIN)/pytest -q -rs
-	ZL_TEST_DB=postgres ZL_TEST_BROKER=postgres $(BIN)/pytest -q -rs tests/unit tests/http tests/realtime tests/security
+	ZL_TEST_DB=postgres ZL_TEST_BROKER=postgres $(BIN)/pytest -q -rs tests/unit tests/http tests/realtime
 
 # Everything but the browser tests: for a quick loop while coding.
 test-fast: setup pdf-deps
