@@ -32,6 +32,8 @@ TEMPLATE = "board.html"
 WHOLE_BOARD = ("board",)
 
 Descriptor = tuple
+# Broadcast parts that the whole board (`everything`) does not hold: kept when merged with it.
+BEYOND_BOARD = {"votes_left"}
 _KINDS: dict[str, Callable[..., Loader]] = {}
 
 
@@ -73,18 +75,23 @@ def _load_kinds() -> None:
 
 def merge(changes: Iterable[Sequence | None]) -> list[Descriptor]:
     """The fragments to re-render for several changes, each once, in first-seen order.
-    The whole board replaces the rest (and anything unknown or unrecorded is the whole board)."""
+    The whole board replaces the rest (and anything unknown or unrecorded is the whole board),
+    except the parts that `everything` leaves out (`BEYOND_BOARD`)."""
     _load_kinds()
+    whole = False
     out: list[Descriptor] = []
     for described in changes:
         if described is None:
-            return [WHOLE_BOARD]
+            whole = True
+            continue
         for item in described:
             d = tuple(item)
             if not d or d[0] not in _KINDS or d == WHOLE_BOARD:
-                return [WHOLE_BOARD]
-            if d not in out:
+                whole = True
+            elif d not in out:
                 out.append(d)
+    if whole:
+        return [WHOLE_BOARD, *(d for d in out if d[0] in BEYOND_BOARD)]
     return out
 
 

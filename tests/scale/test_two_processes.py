@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+from bs4 import BeautifulSoup
+from websockets.exceptions import ConnectionClosed
+
 from tests import services
 from tests.cluster import cluster
 from tests.scale.conftest import answer_seq, positions, presence_names, reached, states, wait_for
@@ -142,3 +146,61 @@ def test_processes_started_together_migrate_one_fresh_database(tmp_path):
             assert Person(url).create_workshop(f"via {url}") is not None
         wait_for(lambda: all(s.proc.poll() is None for s in c.servers), what="all processes alive")
         assert "Traceback" not in c.logs()
+
+
+def test_main_features_reach_the_other_process(pair):
+    """What main added to the live layer, across processes: an announcement with a card, a chart
+    change rebuilt from the event log, a round's vote budget, and who-is-editing kept per process."""
+    a, b = pair.urls
+    fac = Person(a)
+    ws = fac.create_workshop("Praatplaat en stemmen")
+    anna, bram = Person(a), Person(b)
+    anna.join(ws, "Anna")
+    bram.join(ws, "Bram")
+    phases, lanes = fac.cell_ids(ws.slug)
+    with anna.socket(ws.slug) as on_a, bram.socket(ws.slug) as on_b:
+        on_a.drain()
+        on_b.drain()
+        r = anna.add_card(ws.slug, phases[0], lanes[0], "aangekondigd")
+        card_id = int(r.text.split('data-card-id="')[1].split('"')[0])
+        on_b.recv_until(lambda m: 'id="announce"' in m and "Anna" in m)
+        level = fac.board(ws.slug).select_one("#chart-root .flow-level")["id"].split("-")[-1]
+        assert fac.post(f"/w/{ws.slug}/chart/steps", {"level_id": level, "text": "Nieuwe stap op A"}).status_code == 200
+        on_b.recv_until(lambda m: 'id="chart-root"' in m and "Nieuwe stap op A" in m)
+        assert fac.post(f"/w/{ws.slug}/votes/start", {"votes": "2"}).status_code == 200
+        on_b.recv_until(lambda m: 'id="my-votes"' in m and "Je hebt nog 2 stemmen" in m)
+        r = bram.post(f"/w/{ws.slug}/cards/{card_id}/vote")
+        assert r.status_code == 200 and "Je hebt nog 1 stem." in r.text
+        # The voter's own count travels only in the answer: no socket gets it.
+        on_a.recv_until(lambda m: f'id="card-{card_id}"' in m)
+        assert not any("Je hebt nog 1 stem" in m for m in on_a.messages + on_b.messages)
+        # Editing: Anna's process tells its own sockets (per process, documented).
+        with fac.socket(ws.slug) as fac_on_a:
+            fac_on_a.drain()
+            on_a.send({"type": "editing", "card": card_id})
+            fac_on_a.recv_until(lambda m: 'id="editing"' in m and str(card_id) in m)
+
+
+def test_removal_and_deletion_close_sockets_on_the_other_process(pair):
+    a, b = pair.urls
+    fac = Person(a)
+    ws = fac.create_workshop("Weg")
+    bram, cees = Person(b), Person(b)
+    bram.join(ws, "Bram")
+    cees.join(ws, "Cees")
+    people = BeautifulSoup(fac.get(f"/w/{ws.slug}/participants").text, "html.parser")
+    remove = next(x["hx-post"] for x in people.select("button[hx-post*='/remove']") if "Bram" in x.parent.get_text())
+    bram_sock, cees_sock = bram.socket(ws.slug), cees.socket(ws.slug)
+    bram_sock.drain()
+    cees_sock.drain()
+    assert fac.post(remove).status_code == 200  # on process A; Bram's socket is on B
+    with pytest.raises(ConnectionClosed) as closed:
+        for _ in range(20):
+            bram_sock.conn.recv(timeout=2)
+    assert closed.value.rcvd.code == 4401
+    assert fac.post(f"/w/{ws.slug}/delete", {"confirm": "1"}, htmx=False).status_code == 303
+    cees_sock.recv_until(lambda m: 'id="workshop-deleted"' in m, timeout=10)
+    with pytest.raises(ConnectionClosed) as closed:
+        for _ in range(20):
+            cees_sock.conn.recv(timeout=2)
+    assert closed.value.rcvd.code == 4401

@@ -118,3 +118,5 @@ def test_merge_the_whole_board_wins_and_unknown_means_the_whole_board():
     assert merge([[["cell", 1, 2]], None]) == [WHOLE_BOARD]  # an event recorded without fragments
     assert merge([[["tag-cloud", 7]]]) == [WHOLE_BOARD]  # a kind this version does not know
     assert merge([]) == []
+    # Everyone's vote budget is not part of the whole board: it stays, after it.
+    assert merge([[["board"], ["votes_left", 3, True, 9]], [["card", 5]]]) == [WHOLE_BOARD, ("votes_left", 3, True, 9)]
