@@ -3,6 +3,8 @@ server process) does not replace a newer one (app.js, htmx:oobBeforeSwap on data
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import DESKTOP
@@ -19,7 +21,7 @@ def test_older_fragments_never_replace_newer_ones(pages, server):
     create_workshop(fac, server)
     add_card(fac, "eerste")
     card = fac.locator("article.card")
-    card.get_by_role("button").click()
+    card.get_by_role("button", name=re.compile("^Kaart bewerken")).click()
     fac.get_by_label("Tekst").fill("tweede")
     fac.get_by_role("button", name="Opslaan").click()
     expect(card).to_have_attribute("data-seq", "2")
