@@ -120,3 +120,27 @@ def test_merge_the_whole_board_wins_and_unknown_means_the_whole_board():
     assert merge([]) == []
     # Everyone's vote budget is not part of the whole board: it stays, after it.
     assert merge([[["board"], ["votes_left", 3, True, 9]], [["card", 5]]]) == [WHOLE_BOARD, ("votes_left", 3, True, 9)]
+
+
+def test_every_loader_a_handler_can_add_is_described_for_the_event_log():
+    """Other processes rebuild a change's fragments from its descriptors: a loader without one
+    would cost them a whole board, and a kind they cannot rebuild would break their feed."""
+    import json
+
+    from app.board import fragments
+    from app.chart import fragments as chart_fragments
+    from app.export import panel
+    from app.models import Workshop
+
+    workshop = Workshop(id=1, seq=4)
+    loaders = [
+        fragments.cell(workshop, 1, 2), fragments.card(workshop, 3), fragments.whole_board(workshop),
+        fragments.revisit(workshop), fragments.tag_tools(workshop), fragments.vote_panel(workshop),
+        fragments.session(workshop), fragments.votes_left(workshop, 3, True, 4), chart_fragments.whole_chart(workshop),
+        chart_fragments.counts(workshop), chart_fragments.cards(workshop, [3, 5]), panel.panel(workshop),
+    ]
+    described = json.loads(json.dumps([list(fragments.descriptor_of(load)) for load in loaders]))  # as stored
+    kinds = [d[0] for d in described]
+    assert len(set(kinds)) == len(kinds) == len(loaders)
+    rebuilt = fragments.from_descriptors(workshop, fragments.merge([[d for d in described if d != ["board"]]]))
+    assert [fragments.descriptor_of(load) for load in rebuilt] == [tuple(d) for d in described if d != ["board"]]
