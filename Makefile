@@ -11,7 +11,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 VENV_STAMP   := $(VENV)/.installed
 VENDOR_STAMP := app/static/vendor/.installed
 
-.PHONY: setup run test test-fast bench bench-quick soak messages screenshots export-samples pdf-deps clean
+.PHONY: setup run test test-fast test-postgres cluster bench bench-quick soak messages screenshots export-samples pdf-deps clean
 
 setup: $(VENV_STAMP) $(VENDOR_STAMP)
 
@@ -52,12 +52,28 @@ UVICORN_FLAGS := --ws-max-size 65536 --ws-per-message-deflate false --proxy-head
 run: setup pdf-deps
 	$(BIN)/uvicorn app.main:create_app --factory --host $(HOST) --port $(PORT) $(UVICORN_FLAGS)
 
+# Every test on the embedded default (SQLite, in-memory), the scale-out tests (several
+# processes on PostgreSQL with Redis or LISTEN/NOTIFY), then the HTTP and socket tests
+# again on a fresh PostgreSQL database with LISTEN/NOTIFY. Without PostgreSQL or Redis
+# their tests are skipped and listed; with CI=true they fail instead.
 test: setup pdf-deps /usr/bin/chromium
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -rs
+	ZL_TEST_DB=postgres ZL_TEST_BROKER=postgres $(BIN)/pytest -q -rs tests/unit tests/http tests/realtime
 
 # Everything but the browser tests: for a quick loop while coding.
 test-fast: setup pdf-deps
-	$(BIN)/pytest -q -m "not e2e"
+	$(BIN)/pytest -q -rs -m "not e2e"
+
+# The whole suite (browser tests too) on a fresh PostgreSQL database, dropped afterwards.
+# BROKER=redis or BROKER=postgres puts that broker under the app as well.
+BROKER ?=
+test-postgres: setup pdf-deps /usr/bin/chromium
+	ZL_TEST_DB=postgres ZL_TEST_BROKER=$(BROKER) $(BIN)/pytest -q -rs
+
+# N app processes on a fresh PostgreSQL database with a broker, until Ctrl-C (tests/cluster.py).
+N ?= 2
+cluster: setup
+	$(BIN)/python -m tests.cluster --processes $(N) --broker $(or $(BROKER),redis)
 
 # Load harness against a real server over real sockets (not part of `make test`): the app and a
 # bare relay, the targets of issue 11, a stepped sweep. ~12 min; writes docs/perf/latest.md and

@@ -20,8 +20,18 @@ class Settings:
     exports_dir: Path = ROOT / "exports"
     # Empty: SQLite in `sessions_dir`. Otherwise an SQLAlchemy async URL.
     database_url: str = ""
-    # Empty: in-memory channels (one process). redis://... for several processes.
+    # Empty: in-memory channels (one process). For several processes:
+    # redis://host:6379/0 (Redis pub/sub) or postgresql://user@host/db (LISTEN/NOTIFY).
     broker_url: str = ""
+    # Prefix of the broker's channel names, so that installations (or test runs)
+    # sharing one Redis or one PostgreSQL server never hear each other.
+    broker_prefix: str = "zl"
+    # Seconds after which the presence of a process that stopped heart-beating (killed,
+    # host lost) expires. Processes refresh their rows every third of it.
+    presence_ttl: float = 30.0
+    # Seconds between each process's check for board changes it was not told about
+    # (a broker outage, a lost message): the safety net under the broker.
+    catch_up_interval: float = 2.0
     # Signs CSRF tokens. Random per process unless set: set it when running
     # several processes, or forms opened before a restart fail their CSRF check.
     secret_key: str = field(default_factory=lambda: secrets.token_hex(32))
@@ -86,6 +96,7 @@ class Settings:
         for key, name in [
             ("DATABASE_URL", "database_url"),
             ("BROKER_URL", "broker_url"),
+            ("BROKER_PREFIX", "broker_prefix"),
             ("SECRET_KEY", "secret_key"),
             ("PUBLIC_URL", "public_url"),
             ("SQLITE_SYNCHRONOUS", "sqlite_synchronous"),
@@ -111,6 +122,10 @@ class Settings:
                 kwargs[name] = kind(env[key].strip())
         if env.get("ACCESS_CODE", "").strip():
             kwargs["access_code"] = env["ACCESS_CODE"].strip()
+        if env.get("PRESENCE_TTL"):
+            kwargs["presence_ttl"] = max(3.0, float(env["PRESENCE_TTL"]))
+        if env.get("CATCH_UP_INTERVAL"):
+            kwargs["catch_up_interval"] = max(0.5, float(env["CATCH_UP_INTERVAL"]))
         for key, name in [("AUTO_MIGRATE", "auto_migrate"), ("SECURE_COOKIES", "secure_cookies"), ("DEBUG", "debug")]:
             if key in env:
                 kwargs[name] = env[key].strip().lower() in {"1", "true", "yes", "on"}
@@ -118,4 +133,8 @@ class Settings:
         # Accept the usual postgres:// form and pick the async driver.
         if url.startswith(("postgres://", "postgresql://")):
             kwargs["database_url"] = "postgresql+asyncpg://" + url.split("://", 1)[1]
+        # The broker talks to PostgreSQL through asyncpg directly: a plain libpq URL.
+        broker = kwargs.get("broker_url", "")
+        if broker.startswith(("postgres://", "postgresql+asyncpg://")):
+            kwargs["broker_url"] = "postgresql://" + broker.split("://", 1)[1]
         return cls(**kwargs)

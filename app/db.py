@@ -47,6 +47,25 @@ class Database:
     def session(self) -> AsyncSession:
         return self.sessionmaker()
 
+    @contextlib.asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[AsyncSession]:
+        """A session for reading whose every query sees the same moment.
+
+        A fragment is stamped with the board's sequence number it shows; that is only
+        true when the number and the fragment's rows are read at one moment. PostgreSQL:
+        one REPEATABLE READ transaction. SQLite (one process): the writer lock, which
+        every write in this process holds.
+        """
+        if self._write_lock is not None:
+            async with self._write_lock, self.sessionmaker() as session:
+                yield session
+            return
+        async with self.sessionmaker() as session:
+            # Closing the session ends the transaction without expiring what was loaded
+            # (a rollback would), so fragments render after it.
+            await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            yield session
+
     async def migrate(self) -> None:
         async with self.engine.begin() as conn:
             await conn.run_sync(_upgrade_head)

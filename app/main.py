@@ -6,8 +6,6 @@ import logging
 import secrets
 
 from litestar import Litestar, Request, Response
-from litestar.channels import ChannelsPlugin
-from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -34,7 +32,7 @@ from app.errors import UserError
 from app.i18n import gettext as _
 from app.privacy.routes import privacy_page
 from app.ratelimit import Limits
-from app.realtime import SOCKET_BACKLOG, CappedSubscriber, Hub, board_socket
+from app.realtime import Hub, board_socket
 from app.retention import RetentionTask
 from app.responses import user_error_response
 from app.templating import STATIC_DIR, environment
@@ -105,10 +103,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     settings.exports_dir.mkdir(parents=True, exist_ok=True)
     db = Database(settings)
-    channels = ChannelsPlugin(backend=_channels_backend(settings), arbitrary_channels_allowed=True,
-                              subscriber_max_backlog=SOCKET_BACKLOG, subscriber_backlog_strategy="backoff",
-                              subscriber_class=CappedSubscriber)
-    hub = Hub(channels)
+    hub = Hub(settings, db)
     exports = PdfJobs(settings)
     limits = Limits.from_settings(settings)
 
@@ -121,12 +116,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def on_startup(app: Litestar) -> None:
         if settings.auto_migrate:
             await db.migrate()
+        await hub.start()
         await retention.start()
 
     async def on_shutdown(app: Litestar) -> None:
-        await exports.close()
-        await retention.stop()
-        await db.dispose()
+        try:
+            await exports.close()
+            await retention.stop()
+            await hub.stop()
+        finally:
+            await db.dispose()
 
     def handle_user_error(request: Request, exc: UserError) -> Response:
         return user_error_response(request, exc)
@@ -140,7 +139,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             workshop_routes.home, workshop_routes.create_workshop, workshop_routes.join_by_code,
             workshop_routes.join_page, workshop_routes.join, workshop_routes.facilitator_link,
             workshop_routes.join_qr, workshop_routes.choose_language, workshop_routes.healthz,
-            workshop_routes.reset_join_link, workshop_routes.delete_workshop, privacy_page,
+            workshop_routes.readyz, workshop_routes.reset_join_link, workshop_routes.delete_workshop, privacy_page,
             *BOARD_ROUTES, *TAG_ROUTES, *VOTE_ROUTES, *FACILITATION_ROUTES, *HISTORY_ROUTES, *CHART_ROUTES, *EXPORT_ROUTES, board_socket,
             # Every static URL carries a content hash (templating.static_url): cache it for a year.
             create_static_files_router(path="/static", directories=[STATIC_DIR], send_as_attachment=False,
@@ -148,7 +147,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
                                        include_in_schema=False),
         ],
         dependencies={"db_session": Provide(provide_db_session)},
-        plugins=[channels],
         template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment())),
         # Hospital Wi-Fi: pages and fragments are repetitive HTML; gzip shrinks them several times.
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
@@ -163,15 +161,3 @@ def create_app(settings: Settings | None = None) -> Litestar:
         debug=settings.debug,
         openapi_config=None,
     )
-
-
-def _channels_backend(settings: Settings):
-    if settings.broker_url.startswith(("redis://", "rediss://")):
-        from litestar.channels.backends.redis import RedisChannelsPubSubBackend
-        from redis.asyncio import Redis
-
-        return RedisChannelsPubSubBackend(redis=Redis.from_url(settings.broker_url))
-    # History is kept in our own event log, not in the broker.
-    return MemoryChannelsBackend()
-
-

@@ -228,6 +228,10 @@ class Event(Base):
     kind: Mapped[str] = mapped_column(String(40))
     # What changed: ids of the touched objects and the values needed to replay.
     data: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The broadcast fragments this change re-rendered, e.g. [["cell", 3, 5]]: every app
+    # process renders a board's sockets from here, so a late or lost broker message
+    # costs time, never an edit (see docs/architecture.md). None: the whole board.
+    fragments: Mapped[list | None] = mapped_column(JSON, nullable=True, default=None)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("participant.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -282,3 +286,17 @@ card_step = Table(
     Column("card_id", ForeignKey("card.id", ondelete="CASCADE"), primary_key=True),
     Column("step_id", ForeignKey("chart_step.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
+
+
+class Presence(Base):
+    """Who has a board open, per app process. A process refreshes its rows (heartbeat);
+    the rows of a process that stopped without saying so expire."""
+
+    __tablename__ = "presence"
+    __table_args__ = (UniqueConstraint("process", "workshop_id", "participant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process: Mapped[str] = mapped_column(String(40))
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"), index=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)

@@ -45,6 +45,10 @@ class LiveServer:
         return f"ws://127.0.0.1:{self.port}"
 
     def start(self) -> "LiveServer":
+        return self.launch().wait_ready()
+
+    def launch(self) -> "LiveServer":
+        """Start the process without waiting for it (start several at once, then `wait_ready`)."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, "SESSIONS_DIR": str(self.data_dir / "sessions"), "EXPORTS_DIR": str(self.data_dir / "exports"),
                "SECRET_KEY": "test-secret", **self.extra_env}
@@ -54,6 +58,10 @@ class LiveServer:
              "--port", str(self.port), "--ws-max-size", "65536", "--log-level", "warning"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )
+        return self
+
+    def wait_ready(self) -> "LiveServer":
+        assert self.proc is not None, "launch() first"
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -104,6 +112,12 @@ class Person:
     def __post_init__(self) -> None:
         self.client = httpx.Client(base_url=self.base_url, headers={"Accept-Language": self.lang}, timeout=10)
         self.client.get("/")  # receive the CSRF cookie
+
+    def via(self, base_url: str) -> "Person":
+        """The same browser (its cookies) reaching another app process, as behind a load balancer."""
+        other = Person(base_url, lang=self.lang)
+        other.client.cookies.update(self.client.cookies)
+        return other
 
     @property
     def csrf(self) -> str:

@@ -1,12 +1,20 @@
-"""Broadcast fragments: load once (async, after the commit), render per language (sync).
+"""Broadcast fragments: load once (async), render per language (sync).
 
 Each is a named block of `board.html`, marked `hx-swap-oob` and keyed by id, so
 applying one twice changes nothing, and it holds nothing that differs per viewer.
+Each carries `data-seq`: the board's sequence number of the state it shows
+(loaded at one moment, see `Database.snapshot`), so a browser can refuse an
+older state that arrives late.
+
+A fragment is also named by a small JSON-able descriptor, e.g. `("cell", 3, 5)`:
+`board_change` stores the descriptors of a change in the event log, and every
+app process rebuilds the loaders from there (`from_descriptors`).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,46 +23,119 @@ from app.board import service
 from app.facilitation.rules import author_label
 from app.i18n import gettext, gettext_noop
 from app.models import Card, Event, Lane, Participant, Phase, Workshop
-from app.export import panel as export_panel
 from app.realtime import Loader, Render
 from app.tags import service as tags
 from app.templating import environment, render_block
 from app.votes import service as votes
 
 TEMPLATE = "board.html"
+WHOLE_BOARD = ("board",)
+
+Descriptor = tuple
+# Broadcast parts that the whole board (`everything`) does not hold: kept when merged with it.
+BEYOND_BOARD = {"votes_left"}
+_KINDS: dict[str, Callable[..., Loader]] = {}
 
 
 def _block(block: str, **context) -> str:
     return render_block(environment(), TEMPLATE, block, oob=True, **context)
 
 
+def _nothing() -> str:
+    return ""
+
+
+def fragment(kind: str) -> Callable[[Callable[..., Loader]], Callable[..., Loader]]:
+    """Registers a loader factory `factory(workshop, *args)` under `kind`; its loaders
+    carry `.descriptor = (kind, *args)` (args must be JSON values)."""
+
+    def register(factory: Callable[..., Loader]) -> Callable[..., Loader]:
+        def make(workshop: Workshop, *args) -> Loader:
+            loader = factory(workshop, *args)
+            loader.descriptor = (kind, *args)  # type: ignore[attr-defined]
+            return loader
+
+        make.__doc__ = factory.__doc__
+        _KINDS[kind] = make
+        return make
+
+    return register
+
+
+def descriptor_of(loader: Loader) -> Descriptor:
+    # A loader without a descriptor is safe too: other processes render the whole board.
+    return getattr(loader, "descriptor", WHOLE_BOARD)
+
+
+def _load_kinds() -> None:
+    # Other modules register their kinds when imported (the praatplaat, the export panel).
+    from app.chart import fragments as _chart  # noqa: F401
+    from app.export import panel as _panel  # noqa: F401
+
+
+def merge(changes: Iterable[Sequence | None]) -> list[Descriptor]:
+    """The fragments to re-render for several changes, each once, in first-seen order.
+    The whole board replaces the rest (and anything unknown or unrecorded is the whole board),
+    except the parts that `everything` leaves out (`BEYOND_BOARD`)."""
+    _load_kinds()
+    whole = False
+    out: list[Descriptor] = []
+    for described in changes:
+        if described is None:
+            whole = True
+            continue
+        for item in described:
+            d = tuple(item)
+            if not d or d[0] not in _KINDS or d == WHOLE_BOARD:
+                whole = True
+            elif d not in out:
+                out.append(d)
+    if whole:
+        return [WHOLE_BOARD, *(d for d in out if d[0] in BEYOND_BOARD)]
+    return out
+
+
+def from_descriptors(workshop: Workshop, descriptors: Iterable[Descriptor]) -> list[Loader]:
+    _load_kinds()
+    return [_KINDS[d[0]](workshop, *d[1:]) for d in descriptors]
+
+
+@fragment("cell")
 def cell(workshop: Workshop, phase_id: int, lane_id: int) -> Loader:
     async def load(session: AsyncSession) -> Render:
+        phase, lane = await session.get(Phase, phase_id), await session.get(Lane, lane_id)
+        if phase is None or lane is None:
+            return _nothing  # removed since; the change that removed it sent the whole board
         view = await service.load_cell(session, workshop.id, phase_id, lane_id)
+        seq = workshop.seq
         return lambda: _block(
             "cell_cards", workshop=workshop, phase_id=phase_id, lane_id=lane_id, cards=view.cards,
             prompt=view.prompt, votes=view.votes, voting=view.voting, private_count=view.private,
-            tagged=sum(1 for c in view.cards if c.tags), heat_level=tags.heat_level,
+            tagged=sum(1 for c in view.cards if c.tags), heat_level=tags.heat_level, seq=seq,
         )
 
     return load
 
 
+@fragment("card")
 def card(workshop: Workshop, card_id: int) -> Loader:
     async def load(session: AsyncSession) -> Render:
         item = await session.get(Card, card_id)
-        assert item is not None, "render a card only after a change that keeps it"
+        if item is None or item.workshop_id != workshop.id:
+            return _nothing  # deleted since; its cell is part of the same broadcast
         if item.private:
-            return lambda: ""  # an unrevealed card is never broadcast; its author gets mine()
+            return _nothing  # an unrevealed card is never broadcast; its author gets mine()
         await session.refresh(item, ["author", "tags", "steps"])
         rnd = await votes.latest_round(session, workshop.id)
         counts = await votes.counts(session, rnd.id if rnd else None, [card_id])
         voting = rnd is not None and rnd.ended_at is None
-        return lambda: _block("card", workshop=workshop, card=item, votes=counts, voting=voting)
+        seq = workshop.seq
+        return lambda: _block("card", workshop=workshop, card=item, votes=counts, voting=voting, seq=seq)
 
     return load
 
 
+@fragment("board")
 def whole_board(workshop: Workshop) -> Loader:
     """After a change of structure, tags or rounds: every live part, from one load."""
 
@@ -69,6 +150,7 @@ def _revisit(view: service.BoardView) -> Render:
     return lambda: _block("revisit", workshop=view.workshop, groups=groups)
 
 
+@fragment("revisit")
 def revisit(workshop: Workshop) -> Loader:
     async def load(session: AsyncSession) -> Render:
         return _revisit(await service.load_board(session, workshop))
@@ -81,6 +163,7 @@ async def _tag_tools(session: AsyncSession, workshop: Workshop) -> Render:
     return lambda: _block("tag_options", workshop=workshop, tags=tag_list) + _block("tag_buttons", tags=tag_list)
 
 
+@fragment("tag_tools")
 def tag_tools(workshop: Workshop) -> Loader:
     async def load(session: AsyncSession) -> Render:
         return await _tag_tools(session, workshop)
@@ -94,6 +177,7 @@ def _vote_panel(view: service.BoardView) -> Render:
     return lambda: _block("vote_panel", workshop=view.workshop, board=view, results=results)
 
 
+@fragment("vote_panel")
 def vote_panel(workshop: Workshop) -> Loader:
     async def load(session: AsyncSession) -> Render:
         return _vote_panel(await service.load_board(session, workshop))
@@ -104,10 +188,12 @@ def vote_panel(workshop: Workshop) -> Loader:
 async def everything(session: AsyncSession, workshop: Workshop) -> Render:
     """The whole live state, for a client that catches up: one load, every live part."""
     from app.chart import fragments as chart_fragments  # the chart builds on the board
+    from app.export import panel as export_panel
 
     view = await service.load_board(session, workshop)
+    seq = workshop.seq
     parts = [
-        lambda: _block("board_root", board=view, workshop=workshop, heat_level=tags.heat_level),
+        lambda: _block("board_root", board=view, workshop=workshop, heat_level=tags.heat_level, seq=seq),
         _revisit(view), _vote_panel(view), await _tag_tools(session, workshop), _session(view),
         await chart_fragments.chart(session, workshop), lambda: export_panel.render(workshop),
     ]
@@ -121,11 +207,23 @@ def _session(view: service.BoardView) -> Render:
     )
 
 
+@fragment("session")
 def session(workshop: Workshop) -> Loader:
     """The room's state: locks, private writing, focus, timer, the facilitator's controls, the title."""
 
     async def load(session_: AsyncSession) -> Render:
         return _session(await service.load_board(session_, workshop))
+
+    return load
+
+
+@fragment("votes_left")
+def votes_left(workshop: Workshop, remaining: int, voting: bool, seq: int) -> Loader:
+    """Everyone's remaining votes as a round starts or ends: the same for all at that moment.
+    Stamped with that change's number, so it never replaces a later own count."""
+
+    async def load(session_: AsyncSession) -> Render:
+        return lambda: _block("my_votes", remaining=remaining, voting=voting, seq=seq)
 
     return load
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from litestar import Request, Response, get, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import presence
 from app.board import fragments, service
 from app.tags import service as tag_service
 from app.votes import service as votes
@@ -32,7 +33,7 @@ async def board_page(request: Request, db_session: AsyncSession, slug: str) -> R
         return page("not_member.html", status_code=403, workshop=workshop)
     board = await service.load_board(db_session, workshop, viewer=member)
     chart = await chart_service.load_chart(db_session, workshop)
-    online = request.app.state.hub.online(workshop.id)
+    online = await presence.online(db_session, workshop.id, request.app.state.settings.presence_ttl)
     people = await members(db_session, workshop.id, online) if online else []
     remaining = 0
     if board.voting:
@@ -41,7 +42,7 @@ async def board_page(request: Request, db_session: AsyncSession, slug: str) -> R
     return page(
         "board.html", workshop=workshop, board=board, chart=chart, member=member, people=people, tags=board.tags,
         groups=tag_service.revisit_groups(board.tags, board.phases, board.lanes, board.all_cards()),
-        heat_level=tag_service.heat_level, remaining=remaining, voting=board.voting, results=results,
+        heat_level=tag_service.heat_level, remaining=remaining, voting=board.voting, results=results, seq=workshop.seq,
         join_link=join_url(request, workshop.join_token), join_code=format_code(workshop.join_code),
         facilitator_link=f"{base_url(request)}/f/{workshop.facilitator_token}" if member.is_facilitator else "",
     )

@@ -22,6 +22,7 @@ from app.privacy.warning import check_card_text
 from app.models import BACKSTAGE, LANE_GROUPS, VISIBLE, Card, Event, Lane, Participant, Phase, Tag, VoteRound, Workshop, utcnow
 
 MAX_PHASES = 20
+RECORDED = "zl.recorded_events"  # key in session.info: the events of the open transaction
 MAX_LANES = 20
 
 
@@ -159,7 +160,10 @@ async def record(
     )
     assert seq is not None
     workshop.seq = seq
-    session.add(Event(workshop_id=workshop.id, seq=seq, kind=kind, data=data, actor_id=actor.id if actor else None))
+    event = Event(workshop_id=workshop.id, seq=seq, kind=kind, data=data, actor_id=actor.id if actor else None)
+    session.add(event)
+    # `board_change` notes on these events which fragments the change re-rendered.
+    session.info.setdefault(RECORDED, []).append(event)
     return seq
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.board.fragments import fragment
 from app.chart import service
 from app.models import Card, Workshop
 from app.realtime import Loader, Render
@@ -27,6 +28,7 @@ async def chart(session: AsyncSession, workshop: Workshop) -> Render:
     return lambda: _block("chart_root", chart=view, workshop=workshop)
 
 
+@fragment("chart")
 def whole_chart(workshop: Workshop) -> Loader:
     async def load(session: AsyncSession) -> Render:
         return await chart(session, workshop)
@@ -34,6 +36,7 @@ def whole_chart(workshop: Workshop) -> Loader:
     return load
 
 
+@fragment("chart_counts")
 def counts(workshop: Workshop) -> Loader:
     """The number of linked cards on every step, in both views."""
 
@@ -44,13 +47,14 @@ def counts(workshop: Workshop) -> Loader:
     return load
 
 
+@fragment("chart_cards")
 def cards(workshop: Workshop, card_ids: list[int]) -> Loader:
     """Cards whose chips changed (a link, or a renamed or deleted step), as the board draws them."""
     from app.board import fragments as board_fragments
 
     async def load(session: AsyncSession) -> Render:
         renders = []
-        for card_id in card_ids:
+        for card_id in list(card_ids):
             card = await session.get(Card, card_id)
             if card is None or card.deleted_at is not None or card.hidden:
                 continue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.board.fragments import fragment
 from app.models import Workshop
 from app.realtime import Loader, Render
 from app.templating import environment, render_block
@@ -15,6 +16,7 @@ def render(workshop: Workshop) -> str:
     return render_block(environment(), TEMPLATE, "export_panel", workshop=workshop, oob=True)
 
 
+@fragment("export_panel")
 def panel(workshop: Workshop) -> Loader:
     async def load(session: AsyncSession) -> Render:
         return lambda: render(workshop)

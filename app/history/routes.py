@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.board import fragments
 from app.chart import fragments as chart_fragments
 from app.history import service
+from app.models import Workshop
 from app.realtime import board_change, seq_marker
 from app.responses import html
 from app.security import require_facilitator, require_member
@@ -51,8 +52,13 @@ async def changes(request: Request, db_session: AsyncSession, slug: str, since: 
     workshop, member = await require_member(request, db_session, slug)
     if since == workshop.seq:
         return Response(b"", status_code=204)
-    render = await fragments.everything(db_session, workshop)
-    return html(render() + seq_marker(workshop.seq) + await fragments.mine(db_session, workshop, member))
+    # One moment: the parts and the number they are stamped with must agree.
+    async with request.app.state.db.snapshot() as snap:
+        now = await snap.get(Workshop, workshop.id)
+        if now is None:
+            return Response(b"", status_code=204)
+        render = await fragments.everything(snap, now)
+    return html(render() + seq_marker(now.seq) + await fragments.mine(db_session, workshop, member))
 
 
 ROUTES = [card_history, restore_version, undo, changes]

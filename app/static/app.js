@@ -155,6 +155,36 @@ window.zlShowView = function (name) {
     if (socket) socket.send(JSON.stringify({ type: 'hello', seq: -1 }));
   }
 
+  // -- never step back ---------------------------------------------------------------------------
+  // Every fragment carries data-seq: the board's sequence number of the state it shows. An
+  // answer and the socket, or two server processes, can deliver an older state after a newer
+  // one; the older one must not replace it. A partial marker (in an answer) names one change's
+  // number, not "everything up to here", so it never becomes our catch-up position.
+  function seqOf(el) {
+    var value = el && el.getAttribute ? el.getAttribute('data-seq') : null;
+    return value === null ? null : Number(value);
+  }
+  body.addEventListener('htmx:oobBeforeSwap', function (e) {
+    var incoming = e.detail.fragment && e.detail.fragment.firstElementChild;
+    var current = e.detail.target;
+    if (!incoming || !current) return;
+    if (incoming.id === 'board-seq' && incoming.hasAttribute('data-partial')) {
+      e.detail.shouldSwap = false;
+      return;
+    }
+    var newSeq = seqOf(incoming);
+    var oldSeq = seqOf(current);
+    if (newSeq !== null && oldSeq !== null && newSeq < oldSeq) {
+      e.detail.shouldSwap = false;
+      return;
+    }
+    // A cell of state 7 must not undo a card inside it that already shows state 8.
+    incoming.querySelectorAll('[id][data-seq]').forEach(function (part) {
+      var mine = document.getElementById(part.id);
+      if (mine && current.contains(mine) && seqOf(mine) > seqOf(part)) part.replaceWith(mine.cloneNode(true));
+    });
+  });
+
   // -- dialogs ---------------------------------------------------------------------------------
   var cardDialog = $('#card-dialog');
   var cardForm = $('#card-form');

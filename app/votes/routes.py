@@ -13,10 +13,11 @@ from app.templating import environment, render_block
 from app.votes import service
 
 
-async def _my_votes(db_session: AsyncSession, round_id: int, votes_per_person: int, member_id: int) -> str:
+async def _my_votes(db_session: AsyncSession, workshop, round_id: int, votes_per_person: int, member_id: int) -> str:
     """The asker's own remaining votes: only in their answer, never broadcast."""
     used = await service.used_votes(db_session, round_id, member_id)
-    return render_block(environment(), "board.html", "my_votes", oob=True, remaining=votes_per_person - used, voting=True)
+    return render_block(environment(), "board.html", "my_votes", oob=True, remaining=votes_per_person - used, voting=True,
+                        seq=workshop.seq)
 
 
 @post("/w/{slug:str}/votes/start")
@@ -29,7 +30,7 @@ async def start_round(request: Request, db_session: AsyncSession, slug: str) -> 
         n = rnd.votes_per_person
         change.add(fragments.whole_board(workshop))
         # At the start everyone has the same budget, so this part is the same for all.
-        change.add(_static(lambda: render_block(environment(), "board.html", "my_votes", oob=True, remaining=n, voting=True)))
+        change.add(fragments.votes_left(workshop, n, True, workshop.seq))
     return html(change.render())
 
 
@@ -39,7 +40,7 @@ async def end_round(request: Request, db_session: AsyncSession, slug: str) -> Re
     async with board_change(request, db_session, workshop) as change:
         await service.end_round(db_session, workshop, member)
         change.add(fragments.whole_board(workshop))
-        change.add(_static(lambda: render_block(environment(), "board.html", "my_votes", oob=True, remaining=0, voting=False)))
+        change.add(fragments.votes_left(workshop, 0, False, workshop.seq))
     return html(change.render())
 
 
@@ -49,7 +50,7 @@ async def vote(request: Request, db_session: AsyncSession, slug: str, card_id: i
     async with board_change(request, db_session, workshop) as change:
         card, rnd = await service.vote(db_session, workshop, member, card_id)
         change.add(fragments.card(workshop, card.id), fragments.vote_panel(workshop))
-    return html(change.render() + await _my_votes(db_session, rnd.id, rnd.votes_per_person, member.id))
+    return html(change.render() + await _my_votes(db_session, workshop, rnd.id, rnd.votes_per_person, member.id))
 
 
 @post("/w/{slug:str}/cards/{card_id:int}/unvote")
@@ -58,14 +59,7 @@ async def unvote(request: Request, db_session: AsyncSession, slug: str, card_id:
     async with board_change(request, db_session, workshop) as change:
         card, rnd = await service.unvote(db_session, workshop, member, card_id)
         change.add(fragments.card(workshop, card.id), fragments.vote_panel(workshop))
-    return html(change.render() + await _my_votes(db_session, rnd.id, rnd.votes_per_person, member.id))
-
-
-def _static(render):
-    async def load(_session: AsyncSession):
-        return render
-
-    return load
+    return html(change.render() + await _my_votes(db_session, workshop, rnd.id, rnd.votes_per_person, member.id))
 
 
 ROUTES = [start_round, end_round, vote, unvote]

@@ -135,8 +135,8 @@ async def delete_workshop(request: Request, db_session: AsyncSession, slug: str)
     if form.get("confirm") != "1":
         raise UserError(_("Tick the box to confirm that the workshop and everything in it will be deleted."))
     hub = request.app.state.hub
-    # Under the board lock: no change of this board is half-way while it goes.
-    async with hub.lock(workshop.id), request.app.state.db.writing():
+    # Deleting the row waits for the board's row lock: no change of this board is half-way while it goes.
+    async with request.app.state.db.writing():
         await service.delete_workshop(db_session, workshop.id)
         await db_session.commit()
     await hub.workshop_deleted(workshop.id)
@@ -168,12 +168,36 @@ async def choose_language(
 
 
 @get("/healthz", media_type=MediaType.JSON)
-async def healthz(db_session: AsyncSession) -> Response:
-    """200 when the app and its database answer; 503 otherwise."""
+async def healthz(request: Request, db_session: AsyncSession) -> Response:
+    """Liveness: 200 while this process and its database answer (503 otherwise), so a
+    supervisor restarts only a process that is itself broken. The broker is reported:
+    without it edits still work; live updates between processes are late (degraded)."""
+    database = await _database_up(db_session)
+    broker = await request.app.state.hub.broker_ready()
+    status = "ok" if database and broker else ("degraded" if database else "unavailable")
+    return Response({"status": status, "database": _up(database), "broker": _up(broker)},
+                    status_code=200 if database else 503)
+
+
+@get("/readyz", media_type=MediaType.JSON)
+async def readyz(request: Request, db_session: AsyncSession) -> Response:
+    """Readiness: 200 only when the database and the broker both answer (the broker by a
+    message sent through it to this process), so a load balancer sends traffic here."""
+    database = await _database_up(db_session)
+    broker = await request.app.state.hub.broker_ready()
+    ready = database and broker
+    return Response({"status": "ready" if ready else "unavailable", "database": _up(database), "broker": _up(broker)},
+                    status_code=200 if ready else 503)
+
+
+def _up(ok: bool) -> str:
+    return "up" if ok else "down"
+
+
+async def _database_up(session: AsyncSession) -> bool:
     try:
-        await db_session.execute(text("SELECT 1"))
+        await session.execute(text("SELECT 1"))
     except Exception:  # noqa: BLE001 - any database failure means "not healthy"
         logging.getLogger("zichtlijn").exception("health check failed")
-        return Response({"status": "unavailable", "database": "down"}, status_code=503)
-    return Response({"status": "ok", "database": "up"})
-
+        return False
+    return True

@@ -59,7 +59,7 @@ def test_a_client_that_missed_20_changes_ends_with_the_same_board(pages, server)
         cut["sockets"].append(ws_route)
 
     away.route_web_socket(re.compile(r".*/ws$"), network)
-    # The same outage for plain requests (the client polls when its socket keeps failing).
+    # The network is gone for HTTP too: after three failed opens app.js polls /changes instead.
     away.route(re.compile(r".*/changes\?.*"), lambda route: route.abort() if cut["on"] else route.continue_())
     join(away, join_link, "Weg")
     add_card(fac, "al voor de storing")

@@ -120,7 +120,9 @@ def rows_of(server: LiveServer, slug: str) -> dict[str, list[tuple]]:
         tables = [name for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
         for table in tables:
             columns = {row[1] for row in con.execute(f"PRAGMA table_info({table})")}
-            if "workshop_id" in columns:
+            # `presence` is who has a socket open right now (written and removed by the socket
+            # itself, a moment after it closes), not what a request stored.
+            if "workshop_id" in columns and table != "presence":
                 out[table] = con.execute(f"SELECT * FROM {table} WHERE workshop_id = ? ORDER BY 1", (wid,)).fetchall()
         out["card_tag"] = con.execute(
             "SELECT * FROM card_tag WHERE card_id IN (SELECT id FROM card WHERE workshop_id = ?) ORDER BY 1, 2", (wid,)).fetchall()

@@ -127,7 +127,7 @@ MEMBER_READS = [
 ]
 # Reading routes without a workshop identity. /f/ and /j/ take a secret token (a capability);
 # /lang/ only sets the language cookie.
-PUBLIC_READS = ["/", "/privacy", "/healthz", "/j/{token:str}", "/f/{token:str}", "/lang/{lang:str}",
+PUBLIC_READS = ["/", "/privacy", "/healthz", "/readyz", "/j/{token:str}", "/f/{token:str}", "/lang/{lang:str}",
                 "/static/{file_path:path}"]
 SOCKETS = ["/w/{slug:str}/ws"]
 

@@ -6,9 +6,14 @@ from app.config import Settings
 from app.db import Database
 
 
+def _settings(tmp_path) -> Settings:
+    # DATABASE_URL is set when the suite runs against PostgreSQL (tests/conftest.py).
+    return Settings(sessions_dir=tmp_path, database_url=Settings.from_env().database_url)
+
+
 @pytest.fixture
 async def db(tmp_path):
-    database = Database(Settings(sessions_dir=tmp_path))
+    database = Database(_settings(tmp_path))
     await database.migrate()
     yield database
     await database.dispose()
@@ -22,4 +27,4 @@ async def session(db):
 
 @pytest.fixture
 def settings(tmp_path):
-    return Settings(sessions_dir=tmp_path)
+    return _settings(tmp_path)
