@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,6 +21,8 @@ from app.facilitation import rules
 from app.i18n import gettext as _
 from app.privacy.warning import check_card_text
 from app.models import BACKSTAGE, LANE_GROUPS, VISIBLE, Card, Event, Lane, Participant, Phase, Tag, VoteRound, Workshop, utcnow
+
+T = TypeVar("T")
 
 MAX_PHASES = 20
 RECORDED = "zl.recorded_events"  # key in session.info: the events of the open transaction
@@ -209,18 +212,21 @@ def parse_id(value: object) -> int:
     return number
 
 
+async def get_owned(session: AsyncSession, workshop: Workshop, model: type[T], object_id: object, gone: str) -> T:
+    """The object with this id, if it belongs to this workshop: the one guard against naming
+    another workshop's ids (IDOR). `gone` is the message, already in the user's language."""
+    item = await session.get(model, parse_id(object_id))
+    if item is None or item.workshop_id != workshop.id:
+        raise NotFound(gone)
+    return item
+
+
 async def get_phase(session: AsyncSession, workshop: Workshop, phase_id: object) -> Phase:
-    phase = await session.get(Phase, parse_id(phase_id))
-    if phase is None or phase.workshop_id != workshop.id:
-        raise NotFound(_("This phase no longer exists."))
-    return phase
+    return await get_owned(session, workshop, Phase, phase_id, _("This phase no longer exists."))
 
 
 async def get_lane(session: AsyncSession, workshop: Workshop, lane_id: object) -> Lane:
-    lane = await session.get(Lane, parse_id(lane_id))
-    if lane is None or lane.workshop_id != workshop.id:
-        raise NotFound(_("This row no longer exists."))
-    return lane
+    return await get_owned(session, workshop, Lane, lane_id, _("This row no longer exists."))
 
 
 async def get_card(session: AsyncSession, workshop: Workshop, card_id: object, actor: Participant | None = None) -> Card:

@@ -14,9 +14,9 @@ from functools import cached_property
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.board.service import clean_text, get_card, parse_id, record
+from app.board.service import clean_text, get_card, get_owned, parse_id, record
 from app.chart.layout import Layout, layout
-from app.errors import Forbidden, NotFound, UserError
+from app.errors import Forbidden, UserError
 from app.i18n import gettext as _
 from app.models import (
     CHART_EDITING, CHART_EVERYONE, STEP_KINDS, STEP_START, STEP_STEP, Card, ChartArrow, ChartLevel, ChartStep,
@@ -208,24 +208,15 @@ def clean_roles(value: str | None) -> list[str]:
 
 
 async def get_level(session: AsyncSession, workshop: Workshop, level_id: object) -> ChartLevel:
-    level = await session.get(ChartLevel, parse_id(level_id))
-    if level is None or level.workshop_id != workshop.id:
-        raise NotFound(_("This level of the chart no longer exists."))
-    return level
+    return await get_owned(session, workshop, ChartLevel, level_id, _("This level of the chart no longer exists."))
 
 
 async def get_step(session: AsyncSession, workshop: Workshop, step_id: object) -> ChartStep:
-    step = await session.get(ChartStep, parse_id(step_id))
-    if step is None or step.workshop_id != workshop.id:
-        raise NotFound(_("This step of the chart no longer exists."))
-    return step
+    return await get_owned(session, workshop, ChartStep, step_id, _("This step of the chart no longer exists."))
 
 
 async def get_arrow(session: AsyncSession, workshop: Workshop, arrow_id: object) -> ChartArrow:
-    arrow = await session.get(ChartArrow, parse_id(arrow_id))
-    if arrow is None or arrow.workshop_id != workshop.id:
-        raise NotFound(_("This arrow of the chart no longer exists."))
-    return arrow
+    return await get_owned(session, workshop, ChartArrow, arrow_id, _("This arrow of the chart no longer exists."))
 
 
 async def _count(session: AsyncSession, model, workshop: Workshop) -> int:

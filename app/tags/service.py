@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.board.service import get_card, parse_id, record
-from app.errors import NotFound, UserError
+from app.board.service import get_card, get_owned, record
+from app.errors import UserError
 from app.facilitation import rules
 from app.i18n import gettext as _
 from app.models import Card, Lane, Participant, Phase, Tag, Workshop, card_tag
@@ -31,10 +31,7 @@ async def list_tags(session: AsyncSession, workshop_id: int) -> list[Tag]:
 
 
 async def get_tag(session: AsyncSession, workshop: Workshop, tag_id: object) -> Tag:
-    tag = await session.get(Tag, parse_id(tag_id))
-    if tag is None or tag.workshop_id != workshop.id:
-        raise NotFound(_("This tag no longer exists."))
-    return tag
+    return await get_owned(session, workshop, Tag, tag_id, _("This tag no longer exists."))
 
 
 async def set_card_tag(
