@@ -37,26 +37,45 @@ class Database:
         self._write_lock = asyncio.Lock() if settings.is_sqlite else None
 
     @contextlib.asynccontextmanager
-    async def writing(self) -> AsyncIterator[None]:
+    async def writing(self, session: AsyncSession | None = None) -> AsyncIterator[None]:
+        """Hold the writer lock (SQLite); `session`: the request's session, which then waits without a connection."""
         if self._write_lock is None:
             yield
             return
+        await self._hand_back(session)
         async with self._write_lock:
             yield
+
+    @staticmethod
+    async def _hand_back(session: AsyncSession | None) -> None:
+        """Return the session's pooled connection before waiting for the writer lock.
+
+        A request that read (who is asking, which workshop) holds a connection. Were twenty of
+        them to wait for the lock holding theirs, the pool would be empty for the holder when it
+        needs one (a feed's snapshot, presence): a deadlock until the pool's timeout. Only reads
+        happened yet; ending that transaction keeps what they loaded (expire_on_commit=False).
+        """
+        if session is None or not session.in_transaction():
+            return
+        if session.new or session.dirty or session.deleted:
+            raise RuntimeError("writes before the writer lock")  # a bug: they must happen inside it
+        await session.commit()
 
     def session(self) -> AsyncSession:
         return self.sessionmaker()
 
     @contextlib.asynccontextmanager
-    async def snapshot(self) -> AsyncIterator[AsyncSession]:
+    async def snapshot(self, release: AsyncSession | None = None) -> AsyncIterator[AsyncSession]:
         """A session for reading whose every query sees the same moment.
 
         A fragment is stamped with the board's sequence number it shows; that is only
         true when the number and the fragment's rows are read at one moment. PostgreSQL:
         one REPEATABLE READ transaction. SQLite (one process): the writer lock, which
-        every write in this process holds.
+        every write in this process holds. `release`: a session of the caller's that waits
+        without its connection (see `_hand_back`).
         """
         if self._write_lock is not None:
+            await self._hand_back(release)
             async with self._write_lock, self.sessionmaker() as session:
                 yield session
             return

@@ -106,7 +106,7 @@ async def import_workshop(request: Request, db_session: AsyncSession) -> Respons
     upload = form.get("file")
     raw = await upload.read() if isinstance(upload, UploadFile) else b""
     try:
-        async with request.app.state.db.writing():
+        async with request.app.state.db.writing(db_session):
             workshop, facilitator = await workshop_file.import_workshop(db_session, settings, raw)
             await db_session.commit()
     except UserError as exc:

@@ -53,7 +53,7 @@ async def changes(request: Request, db_session: AsyncSession, slug: str, since: 
     if since == workshop.seq:
         return Response(b"", status_code=204)
     # One moment: the parts and the number they are stamped with must agree.
-    async with request.app.state.db.snapshot() as snap:
+    async with request.app.state.db.snapshot(release=db_session) as snap:
         now = await snap.get(Workshop, workshop.id)
         if now is None:
             return Response(b"", status_code=204)

@@ -36,7 +36,7 @@ async def create_workshop(request: Request, db_session: AsyncSession) -> Respons
     settings = request.app.state.settings
     if settings.access_code:
         check_access_code(request, form.get("access_code"))
-    async with request.app.state.db.writing():
+    async with request.app.state.db.writing(db_session):
         workshop, facilitator = await service.create_workshop(
             db_session, settings, form.get("title"), form.get("language") or i18n.current_locale(), form.get("name")
         )
@@ -84,7 +84,7 @@ async def join(request: Request, db_session: AsyncSession, token: str) -> Respon
     form = await request.form()
     settings = request.app.state.settings
     workshop = await service.workshop_by_join_token(db_session, token)
-    async with request.app.state.db.writing():
+    async with request.app.state.db.writing(db_session):
         member = await service.join(db_session, settings, workshop, form.get("name"), form.get("role"))
         await db_session.commit()
     return with_member_cookie(redirect(request, f"/w/{workshop.slug}"), workshop, member, settings)
@@ -97,7 +97,7 @@ async def facilitator_link(request: Request, db_session: AsyncSession, token: st
     _, member = await current_member(request, db_session, workshop.slug)
     if member is not None and member.is_facilitator:
         return redirect(request, f"/w/{workshop.slug}")
-    async with request.app.state.db.writing():
+    async with request.app.state.db.writing(db_session):
         member = await service.add_facilitator(db_session, workshop, link=link)
         await db_session.commit()
     return with_member_cookie(redirect(request, f"/w/{workshop.slug}"), workshop, member, request.app.state.settings)
@@ -136,7 +136,7 @@ async def delete_workshop(request: Request, db_session: AsyncSession, slug: str)
         raise UserError(_("Tick the box to confirm that the workshop and everything in it will be deleted."))
     hub = request.app.state.hub
     # Deleting the row waits for the board's row lock: no change of this board is half-way while it goes.
-    async with request.app.state.db.writing():
+    async with request.app.state.db.writing(db_session):
         await service.delete_workshop(db_session, workshop.id)
         await db_session.commit()
     await hub.workshop_deleted(workshop.id)
