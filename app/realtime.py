@@ -130,13 +130,27 @@ class BoardFeed:
     starting: asyncio.Task | None = None
     tasks: list[asyncio.Task] = field(default_factory=list)
     subscriber: object | None = None
+    # Changes made in this process, already loaded for their answer: (seq before, seq after,
+    # renders). The feed sends these as they are instead of loading them again from the log.
+    made_here: list[tuple[int, int, list[Render]]] = field(default_factory=list)
+
+    # The highest number a doorbell named; `must_read`: rung without a number (a check, a deletion).
+    heard: int = 0
+    must_read: bool = False
 
     def ring(self, seq: int | None = None, presence_changed: bool = False) -> None:
         if presence_changed:
             self.presence_stale = True
-        elif seq is not None and self.rendered is not None and seq <= self.rendered:
+        elif seq is None:
+            self.must_read = True
+        elif self.rendered is not None and seq <= self.rendered:
             return  # already rendered (our own doorbell coming back, or a duplicate)
+        else:
+            self.heard = max(self.heard, seq)
         self.wake.set()
+
+    def up_to_date(self) -> bool:
+        return not (self.presence_stale or self.must_read) and self.rendered is not None and self.heard <= self.rendered
 
 
 class Hub:
@@ -284,6 +298,15 @@ class Hub:
                 if sock.lang == lang:
                     sock.close(CLOSE_UNAUTHORISED, notice)
 
+    def changed_here(self, workshop_id: int, before: int, seq: int, renders: list[Render]) -> None:
+        """A change committed in this process: its loaded fragments go to the local feed as they
+        are (one load per change, not two), and the doorbell rings for the other processes."""
+        feed = self.feeds.get(workshop_id)
+        if feed is not None:
+            feed.made_here.append((before, seq, renders))
+            del feed.made_here[:-MAX_BACKLOG]  # a feed that cannot keep up reads the log instead
+        self.ring(workshop_id, seq)
+
     async def send_local(self, workshop_id: int, render: Render) -> None:
         """Render once per language for this process's sockets of the board (no event, no broker)."""
         feed = self.feeds.get(workshop_id)
@@ -377,7 +400,11 @@ class Hub:
         from app.models import Event, Workshop
 
         async with feed.lock:
+            self._send_made_here(feed)
+            if feed.up_to_date():
+                return  # every change rung for was made here, and is sent
             show_presence, feed.presence_stale = feed.presence_stale, False
+            feed.must_read = False
             async with self.db.snapshot() as session:
                 workshop = await session.get(Workshop, feed.workshop_id)
                 if workshop is None:
@@ -400,18 +427,36 @@ class Hub:
                     people = await fragments.presence(
                         session, workshop.id, await presence.online(session, workshop.id, self.settings.presence_ttl)
                     )
-            for lang in {s.lang for s in feed.sockets}:
-                with i18n.use_locale(lang):
-                    html = "".join(r() for r in renders)
-                    if seq > feed.rendered:
-                        html += seq_marker(seq)
-                    if people is not None:
-                        html += people()
-                if html:
-                    for sock in feed.sockets:
-                        if sock.lang == lang:
-                            sock.put(html)
-            feed.rendered = seq
+            self._send(feed, renders, seq, people)
+            self._send_made_here(feed)  # changes made here meanwhile, that follow on from this read
+
+    def _send_made_here(self, feed: BoardFeed) -> None:
+        """Send the changes made in this process as loaded for their answers, while they follow on
+        without a gap from what the sockets have; a gap (a change from elsewhere) is read from the log."""
+        while feed.made_here and feed.rendered is not None:
+            before, seq, renders = feed.made_here[0]
+            if before > feed.rendered:
+                return
+            del feed.made_here[0]
+            if seq > feed.rendered:  # else: already sent, read from the log
+                self._send(feed, renders, seq, None)
+
+    @staticmethod
+    def _send(feed: BoardFeed, renders: list[Render], seq: int, people: Render | None) -> None:
+        """Render once per language in use, queue to every socket, and note how far the sockets are."""
+        assert feed.rendered is not None
+        for lang in {s.lang for s in feed.sockets}:
+            with i18n.use_locale(lang):
+                html = "".join(r() for r in renders)
+                if seq > feed.rendered:
+                    html += seq_marker(seq)
+                if people is not None:
+                    html += people()
+            if html:
+                for sock in feed.sockets:
+                    if sock.lang == lang:
+                        sock.put(html)
+        feed.rendered = max(feed.rendered, seq)
 
     async def catch_up(self, sock: LocalSocket, seen: object) -> bool:
         """Bring a (re)connecting socket up to date; it names the last number it saw.
@@ -586,7 +631,7 @@ async def board_change(
     hub: Hub = request.app.state.hub
     db: Database = request.app.state.db
     change = BoardChange(workshop)
-    async with db.writing():
+    async with db.writing(session):
         try:
             # The board's lock across processes: PostgreSQL holds this row lock until the
             # commit, so changes to one board take turns, and what is loaded below is
@@ -602,7 +647,7 @@ async def board_change(
                     event.fragments = described
             change.renders = [await load(session) for load in change.loaders]
             if changed:
-                change.renders.append(await fragments.announce(session, workshop, before))
+                change.renders.append(await fragments.announce(session, workshop, before, session.info[RECORDED]))
             await session.commit()
         except BaseException:
             await session.rollback()
@@ -610,7 +655,7 @@ async def board_change(
         finally:
             session.info.pop(RECORDED, None)
     if changed:
-        hub.ring(workshop.id, workshop.seq)
+        hub.changed_here(workshop.id, before, workshop.seq, change.renders)
 
 
 def _same_origin(socket: WebSocket, public_url: str) -> bool:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.board import service
@@ -106,13 +106,19 @@ def cell(workshop: Workshop, phase_id: int, lane_id: int) -> Loader:
         phase, lane = await session.get(Phase, phase_id), await session.get(Lane, lane_id)
         if phase is None or lane is None:
             return _nothing  # removed since; the change that removed it sent the whole board
-        view = await service.load_cell(session, workshop.id, phase_id, lane_id)
+        view = await service.load_cell(session, workshop.id, phase_id, lane)
         seq = workshop.seq
-        return lambda: _block(
-            "cell_cards", workshop=workshop, phase_id=phase_id, lane_id=lane_id, cards=view.cards,
-            prompt=view.prompt, votes=view.votes, voting=view.voting, private_count=view.private,
-            tagged=sum(1 for c in view.cards if c.tags), heat_level=tags.heat_level, seq=seq,
-        )
+
+        def render() -> str:
+            # Holding phase and lane keeps them in the session's identity map for the loaders
+            # after this one (the announcement names them), which then need no query.
+            return _block(
+                "cell_cards", workshop=workshop, phase_id=phase.id, lane_id=lane.id, cards=view.cards,
+                prompt=view.prompt, votes=view.votes, voting=view.voting, private_count=view.private,
+                tagged=sum(1 for c in view.cards if c.tags), heat_level=tags.heat_level, seq=seq,
+            )
+
+        return render
 
     return load
 
@@ -125,7 +131,10 @@ def card(workshop: Workshop, card_id: int) -> Loader:
             return _nothing  # deleted since; its cell is part of the same broadcast
         if item.private:
             return _nothing  # an unrevealed card is never broadcast; its author gets mine()
-        await session.refresh(item, ["author", "tags", "steps"])
+        # Loaded with the card (joined and selectin); only what the session lacks is read again.
+        # (Changes that alter these behind the ORM's back reload the card: `chart_cards`.)
+        if unloaded := inspect(item).unloaded & {"author", "tags", "steps"}:
+            await session.refresh(item, sorted(unloaded))
         rnd = await votes.latest_round(session, workshop.id)
         counts = await votes.counts(session, rnd.id if rnd else None, [card_id])
         voting = rnd is not None and rnd.ended_at is None
@@ -263,11 +272,16 @@ ANNOUNCEMENTS = {
 }
 
 
-async def announce(session: AsyncSession, workshop: Workshop, seq_before: int) -> Render:
-    event = await session.scalar(
-        select(Event).where(Event.workshop_id == workshop.id, Event.seq > seq_before, Event.kind.in_(ANNOUNCEMENTS))
-        .order_by(Event.seq).limit(1)
-    )
+async def announce(session: AsyncSession, workshop: Workshop, seq_before: int, recorded: list[Event] | None = None) -> Render:
+    """The first announced event after `seq_before`; `recorded`: the events of the change at hand
+    (as `board_change` knows them), so they need not be read back."""
+    if recorded is not None:
+        event = next((e for e in recorded if e.kind in ANNOUNCEMENTS), None)
+    else:
+        event = await session.scalar(
+            select(Event).where(Event.workshop_id == workshop.id, Event.seq > seq_before, Event.kind.in_(ANNOUNCEMENTS))
+            .order_by(Event.seq).limit(1)
+        )
     if event is None:
         return lambda: ""
     actor = await session.get(Participant, event.actor_id) if event.actor_id else None

@@ -65,6 +65,12 @@ async def add_card(request: Request, db_session: AsyncSession, slug: str) -> Res
     return html(change.render() + await _mine(db_session, workshop, member, card, (card.phase_id, card.lane_id)), trigger=CARD_SAVED)
 
 
+def _revisit_if_tagged(workshop, card) -> list:
+    """The revisit list shows tagged cards only: an untagged card's change leaves it as it is
+    (re-rendering it loads the whole board, the dearest part of an edit)."""
+    return [fragments.revisit(workshop)] if card.tags else []
+
+
 @get("/w/{slug:str}/mine")
 async def my_private_cards(request: Request, db_session: AsyncSession, slug: str) -> Response:
     """The asker's own unrevealed cards: fetched again after a whole-board update replaced them."""
@@ -85,7 +91,7 @@ async def edit_card(request: Request, db_session: AsyncSession, slug: str, card_
     async with board_change(request, db_session, workshop) as change:
         card = await service.edit_card(db_session, request.app.state.settings, workshop, member, card_id, form.get("text"),
                                        base_version=form.get("version"), confirm_personal_data=_confirmed(form))
-        change.add(fragments.card(workshop, card.id), fragments.revisit(workshop))
+        change.add(fragments.card(workshop, card.id), *_revisit_if_tagged(workshop, card))
         source = (card.phase_id, card.lane_id)
         if form.get("phase_id") and form.get("lane_id"):
             card, source = await service.move_card(db_session, workshop, member, card_id, form.get("phase_id"), form.get("lane_id"))
@@ -102,7 +108,7 @@ async def move_card(request: Request, db_session: AsyncSession, slug: str, card_
     async with board_change(request, db_session, workshop) as change:
         card, source = await service.move_card(db_session, workshop, member, card_id, form.get("phase_id"), form.get("lane_id"))
         change.add(fragments.cell(workshop, *source), fragments.cell(workshop, card.phase_id, card.lane_id),
-                   fragments.revisit(workshop))
+                   *_revisit_if_tagged(workshop, card))
     return html(change.render() + await _mine(db_session, workshop, member, card, source, (card.phase_id, card.lane_id)))
 
 
@@ -112,7 +118,7 @@ async def delete_card(request: Request, db_session: AsyncSession, slug: str, car
     async with board_change(request, db_session, workshop) as change:
         card = await service.delete_card(db_session, workshop, member, card_id)
         # The whole cell, not a "delete" swap: applying it twice (answer + socket) stays quiet.
-        change.add(fragments.cell(workshop, card.phase_id, card.lane_id), fragments.revisit(workshop),
+        change.add(fragments.cell(workshop, card.phase_id, card.lane_id), *_revisit_if_tagged(workshop, card),
                    fragments.vote_panel(workshop), chart_fragments.counts(workshop))  # its links to chart steps are gone too
     return html(change.render() + await _mine(db_session, workshop, member, card, (card.phase_id, card.lane_id)), trigger=CARD_SAVED)
 

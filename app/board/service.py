@@ -117,16 +117,14 @@ def _live_cards(workshop_id: int):
     return select(Card).where(Card.workshop_id == workshop_id, Card.deleted_at.is_(None), Card.hidden.is_(False))
 
 
-async def load_cell(session: AsyncSession, workshop_id: int, phase_id: int, lane_id: int) -> CellView:
+async def load_cell(session: AsyncSession, workshop_id: int, phase_id: int, lane: Lane) -> CellView:
     """A cell as everyone sees it: its revealed cards, and only the number of unrevealed ones."""
     rows = list(await session.scalars(
-        _live_cards(workshop_id).where(Card.phase_id == phase_id, Card.lane_id == lane_id).order_by(Card.position, Card.id)
+        _live_cards(workshop_id).where(Card.phase_id == phase_id, Card.lane_id == lane.id).order_by(Card.position, Card.id)
     ))
     cards = [c for c in rows if not c.private]
-    lane = await session.get(Lane, lane_id)
     rnd, votes = await _votes(session, workshop_id, [c.id for c in cards])
-    return CellView(phase_id, lane_id, cards, first_question(lane.question if lane else ""), rnd, votes,
-                    private=len(rows) - len(cards))
+    return CellView(phase_id, lane.id, cards, first_question(lane.question), rnd, votes, private=len(rows) - len(cards))
 
 
 async def load_mine(session: AsyncSession, workshop_id: int, member_id: int, cell: tuple[int, int] | None = None) -> dict[tuple[int, int], list[Card]]:

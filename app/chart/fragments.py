@@ -55,7 +55,8 @@ def cards(workshop: Workshop, card_ids: list[int]) -> Loader:
     async def load(session: AsyncSession) -> Render:
         renders = []
         for card_id in list(card_ids):
-            card = await session.get(Card, card_id)
+            # Reloaded with its steps: links change behind the ORM's back (Core deletes of card_step).
+            card = await session.get(Card, card_id, populate_existing=True)
             if card is None or card.deleted_at is not None or card.hidden:
                 continue
             renders.append(await board_fragments.card(workshop, card_id)(session))
