@@ -30,9 +30,7 @@ def member_cookie_for(workshop: Workshop, member: Participant, settings: Setting
 
 
 async def current_member(request: Request, session: AsyncSession, slug: str) -> tuple[Workshop, Participant | None]:
-    workshop = await service.workshop_by_slug(session, slug)
-    member = await service.member_by_token(session, workshop, request.cookies.get(member_cookie(slug)))
-    return workshop, member
+    return await service.workshop_and_member(session, slug, request.cookies.get(member_cookie(slug)))
 
 
 async def require_member(request: Request, session: AsyncSession, slug: str) -> tuple[Workshop, Participant]:

@@ -14,6 +14,8 @@ from typing import TypeVar
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.config import Settings
 from app.errors import NotFound, UserError
@@ -153,14 +155,15 @@ async def record(
     The UPDATE is atomic (and row-locks the workshop on PostgreSQL until commit),
     so sequence numbers stay gap-free and ordered even across processes.
     """
-    seq = await session.scalar(
-        update(Workshop)
-        .where(Workshop.id == workshop.id)
-        .values(seq=Workshop.seq + 1, updated_at=utcnow())
-        .returning(Workshop.seq)
-    )
-    assert seq is not None
-    workshop.seq = seq
+    # Core, on the session's connection: the ORM's bulk-update machinery doubled this statement's cost.
+    connection = await session.connection()
+    seq = (await connection.execute(
+        update(Workshop.__table__)
+        .where(Workshop.__table__.c.id == workshop.id)
+        .values(seq=Workshop.__table__.c.seq + 1, updated_at=utcnow())
+        .returning(Workshop.__table__.c.seq)
+    )).scalar_one()
+    set_committed_value(workshop, "seq", seq)  # as the database has it: not a change to flush
     event = Event(workshop_id=workshop.id, seq=seq, kind=kind, data=data, actor_id=actor.id if actor else None)
     session.add(event)
     # `board_change` notes on these events which fragments the change re-rendered.
@@ -229,7 +232,8 @@ async def get_lane(session: AsyncSession, workshop: Workshop, lane_id: object) -
 
 async def get_card(session: AsyncSession, workshop: Workshop, card_id: object, actor: Participant | None = None) -> Card:
     """A card on the board. An unrevealed private card exists only for its author."""
-    card = await session.get(Card, parse_id(card_id))
+    # One statement instead of three (the relationships' own selectin loads).
+    card = await session.get(Card, parse_id(card_id), options=[joinedload(Card.tags), joinedload(Card.steps)])
     if card is None or card.workshop_id != workshop.id or card.deleted_at is not None or card.hidden:
         raise NotFound(_("This card has been deleted by someone else."))
     if card.private and (actor is None or card.author_id != actor.id):

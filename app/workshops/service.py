@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 
-from sqlalchemy import delete, select
+from sqlalchemy import and_, delete, false, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.board.blueprint import default_board
@@ -156,6 +156,19 @@ async def workshop_by_facilitator_token(session: AsyncSession, token: str) -> tu
     if workshop is None:
         raise NotFound(_("This facilitator link does not work (any more)."))
     return workshop, link
+
+
+async def workshop_and_member(session: AsyncSession, slug: str, token: str | None) -> tuple[Workshop, Participant | None]:
+    """The workshop, and the participant whose token this is if they are (still) in it: one query,
+    as every request asks this first."""
+    member_of_it = and_(Participant.workshop_id == Workshop.id, Participant.token == token if token else false(),
+                        Participant.removed_at.is_(None))
+    row = (await session.execute(
+        select(Workshop, Participant).outerjoin(Participant, member_of_it).where(Workshop.slug == slug)
+    )).first()
+    if row is None:
+        raise NotFound(_("This workshop does not exist (any more)."))
+    return row[0], row[1]
 
 
 async def member_by_token(session: AsyncSession, workshop: Workshop, token: str | None) -> Participant | None:
