@@ -76,12 +76,14 @@ cluster: setup
 	$(BIN)/python -m tests.cluster --processes $(N) --broker $(or $(BROKER),redis)
 
 # Load harness against a real server over real sockets (not part of `make test`): the app and a
-# bare relay, the targets of issue 11, a stepped sweep. ~12 min; writes docs/perf/latest.md and
-# the table in README.md. `make bench-quick` is a one-minute smoke run; `make soak` runs 30 min.
-bench: setup
+# bare relay, the targets of issue 11, a stepped sweep, the PDF export (hence pdf-deps), and one
+# app process beside two on PostgreSQL + Redis (skipped, with a note, without them). Writes
+# docs/perf/latest.md and the table in README.md. `make bench-quick` is a short smoke run;
+# `make soak` runs 30 min.
+bench: setup pdf-deps
 	$(BIN)/python -m bench
 
-bench-quick: setup
+bench-quick: setup pdf-deps
 	$(BIN)/python -m bench --quick
 
 soak: setup

@@ -45,6 +45,7 @@ def seq_of(html: bytes | str) -> int | None:
 class Participant:
     http: httpx.AsyncClient
     cookie: str = ""
+    url: str = ""  # the app process this participant talks to (HTTP and socket); "" = the target's
 
     @property
     def csrf(self) -> str:
@@ -80,6 +81,20 @@ class Socket:
     def seen(self, since: int) -> dict[int, float]:
         return {s: t for s, t in zip(self.seqs, self.times) if s > since}
 
+    def reached(self, since: int, sent: list[int]) -> dict[int, float]:
+        """Cumulative: each of `sent` (sorted) arrived with the first message whose number is at
+        or past it. The app's `#board-seq` marker means "every change up to here has reached
+        you", and a feed that renders from the event log (another process's changes) folds
+        the changes it finds into one message with the last number."""
+        out, i = {}, 0
+        for seq, t in zip(self.seqs, self.times):
+            if seq <= since:
+                continue
+            while i < len(sent) and sent[i] <= seq:
+                out[sent[i]] = t
+                i += 1
+        return out
+
     async def close(self) -> None:
         with contextlib.suppress(Exception):
             await self.conn.close()
@@ -102,16 +117,32 @@ class Board:
 
 
 class Target:
-    """How the harness talks to one kind of server (the app, or the bare relay)."""
+    """How the harness talks to one kind of server (the app, or the bare relay).
 
-    def __init__(self, base_url: str, pad: int = 0) -> None:
+    `urls`: several app processes serving the same boards (bench/cluster.py). Participant i of
+    a board (0 = the facilitator, who creates it) then uses process i % len(urls) for both its
+    HTTP requests and its socket, as behind a load balancer with sticky connections.
+    """
+
+    def __init__(self, base_url: str, pad: int = 0, urls: list[str] | None = None, compression: str | None = "deflate",
+                 cumulative: bool = False) -> None:
         self.base_url = base_url
+        self.cumulative = cumulative  # count an edit as arrived by a later number too (Socket.reached)
         self.ws_base = base_url.replace("http://", "ws://")
         self.pad = pad
+        self.urls = list(urls) if urls else [base_url]
+        self.compression = compression
 
-    def client(self) -> httpx.AsyncClient:
+    def url_of(self, i: int) -> str:
+        return self.urls[i % len(self.urls)]
+
+    def participant(self, i: int) -> Participant:
+        url = self.url_of(i)
+        return Participant(self.client(url), url=url)
+
+    def client(self, base_url: str | None = None) -> httpx.AsyncClient:
         # Like a browser: keep-alive, its own cookie jar, its language.
-        return httpx.AsyncClient(base_url=self.base_url, headers={"Accept-Language": "nl"}, timeout=60, verify=TLS,
+        return httpx.AsyncClient(base_url=base_url or self.base_url, headers={"Accept-Language": "nl"}, timeout=60, verify=TLS,
                                  limits=httpx.Limits(max_connections=4, max_keepalive_connections=4))
 
     async def open_socket(self, board: Board, p: Participant) -> Socket:
@@ -126,7 +157,7 @@ class Target:
 
 class AppTarget(Target):
     async def create_board(self, index: int, people: int) -> Board:
-        fac = Participant(self.client())
+        fac = self.participant(0)
         await fac.http.get("/")
         r = await fac.http.post("/workshops", data={"title": f"Bench {index}", "language": "nl"},
                                 headers={"x-csrftoken": fac.csrf}, follow_redirects=True)
@@ -137,7 +168,7 @@ class AppTarget(Target):
         board = Board(index, slug, [int(x) for x in re.findall(r'class="phase" id="phase-(\d+)"', page)],
                       [int(x) for x in re.findall(r'class="lane" id="lane-(\d+)"', page)], [fac], seq_of(page) or 0)
         for n in range(people - 1):
-            p = Participant(self.client())
+            p = self.participant(n + 1)
             await p.http.get("/")
             # The join form posts and follows to the board page, as the browser does.
             r = await p.http.post(join_path, data={"name": f"Deelnemer {n + 1}"}, headers={"x-csrftoken": p.csrf},
@@ -149,7 +180,9 @@ class AppTarget(Target):
         return board
 
     async def open_socket(self, board: Board, p: Participant) -> Socket:
-        conn = await ws_connect(f"{self.ws_base}/w/{board.slug}/ws", origin=self.base_url, max_size=None, open_timeout=60,
+        url = p.url or self.base_url
+        conn = await ws_connect(f"{url.replace('http://', 'ws://')}/w/{board.slug}/ws", origin=url, max_size=None,
+                                open_timeout=60, compression=self.compression,
                                 additional_headers={"Cookie": p.cookie, "Accept-Language": "nl"})
         await conn.send(f'{{"type": "hello", "seq": {board.seq}}}')
         return Socket(conn)
@@ -288,8 +321,9 @@ class Worker:
         dropped = late = 0
         for b in active:
             b.seq = max(b.seq, max(b.sent, default=0))
+            sent = sorted(b.sent)
             for s in b.sockets:
-                seen = s.seen(marks[b.index])
+                seen = s.reached(marks[b.index], sent) if self.target.cumulative else s.seen(marks[b.index])
                 for seq, t0 in b.sent.items():
                     t = seen.get(seq)
                     if t is None:
@@ -401,15 +435,24 @@ class LagProbe:
         return self.worst * 1000
 
 
-def worker_main(conn, kind: str, base_url: str, people: int, pad: int) -> None:
-    """Entry point of a client process: answer the orchestrator's commands until "close"."""
+def worker_main(conn, kind: str, base_url: str | list[str], people: int, pad: int) -> None:
+    """Entry point of a client process: answer the orchestrator's commands until "close".
+
+    `base_url` may be a list: several app processes (bench/cluster.py; participants spread over
+    them, see `Target`). Those are started as the tests start them (tests/support.LiveServer),
+    without `--ws-per-message-deflate false`, so these clients offer no compression: no socket
+    is compressed, as with `make run`. Their edits count as arrived by the first message at or
+    past their number (`Socket.reached`), for one process as for two, so the rows compare."""
     import resource
 
     import uvloop
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    target = AppTarget(base_url, pad) if kind == "app" else RelayTarget(base_url, pad)
+    if isinstance(base_url, list):
+        target: Target = AppTarget(base_url[0], pad, urls=base_url, compression=None, cumulative=True)
+    else:
+        target = AppTarget(base_url, pad) if kind == "app" else RelayTarget(base_url, pad)
 
     async def main() -> None:
         worker = Worker(target, people)

@@ -3,6 +3,7 @@
 Everything talks to 127.0.0.1 only, every loop is bounded in count and time, and the
 run stops by itself. Each server is one uvicorn process (as `make run`), measured from
 outside (psutil: CPU, RSS) and from inside (event-loop lag, `bench.probe`).
+The scale-out rows (bench/cluster.py) run several app processes on PostgreSQL instead.
 """
 
 from __future__ import annotations
@@ -86,7 +87,15 @@ class Server:
 
     def start(self) -> "Server":
         env = {**os.environ, "SESSIONS_DIR": str(self.data_dir / "sessions"), "EXPORTS_DIR": str(self.data_dir / "exports"),
-               "SECRET_KEY": "bench-secret"}
+               "SECRET_KEY": "bench-secret",
+               # The harness fills boards as one client (the board pages of 100/300 cards, the PDF
+               # boards of up to 1,000 cards in bench/export.py) as fast as the server answers; the
+               # per-participant limit on changes (5/s, bursts of 40: app/config.py) would answer 429.
+               # The load steps spread their edits over 40 participants and stay far below it anyway.
+               "MUTATIONS_PER_SECOND": "100000", "MUTATION_BURST": "100000",
+               # 1,000 cards is exactly the default `max_cards_per_board` (a board takes its 1,000th
+               # card, not its 1,001st): set explicitly, so the largest PDF board fits whatever the default.
+               "MAX_CARDS_PER_BOARD": str(max(export.CARDS))}
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = (self.data_dir / f"{self.factory}.log").open("ab")
         self.proc = subprocess.Popen(
@@ -132,12 +141,13 @@ class Server:
 
 
 class Clients:
-    def __init__(self, kind: str, server: Server, workers: int, people: int, pad: int = 0) -> None:
+    def __init__(self, kind: str, server: Server, workers: int, people: int, pad: int = 0, urls: list[str] | None = None) -> None:
+        """`urls`: several app processes, participants spread over them (bench/cluster.py)."""
         ctx = multiprocessing.get_context("spawn")
         self.pipes, self.procs = [], []
         for _ in range(workers):
             parent, child = ctx.Pipe()
-            proc = ctx.Process(target=worker_main, args=(child, kind, server.url, people, pad), daemon=True)
+            proc = ctx.Process(target=worker_main, args=(child, kind, urls or server.url, people, pad), daemon=True)
             proc.start()
             self.pipes.append(parent)
             self.procs.append(proc)
@@ -367,7 +377,7 @@ def run_app(cfg: Config, data: Path, results: dict) -> None:
         results["app_sweep_rate"] = bench.sweep("rate", rate_steps, cfg.reps, cfg.sweep_s)
         bench.boards(TARGET["boards"])
         results["app_pages"] = pages(clients, cfg)
-        results["app_export"] = export.measure(server, cfg)
+        results["app_export"] = export.measure(server, cfg, bench)
         results["app_rss_end_mib"] = server.rss_mib()
     finally:
         if clients:
@@ -477,6 +487,13 @@ def main(cfg: Config, update_readme: bool = True) -> dict:
         if time.monotonic() < deadline:
             say(f"bare relay: the same fan-out, no database, no rendering ({pad}-byte messages, as the app's)")
             run_relay(cfg, data, results, pad)
+        from bench import cluster
+
+        if time.monotonic() < deadline:
+            say("scale-out: broadcast latency with two app processes beside one (PostgreSQL + Redis / LISTEN/NOTIFY)")
+            results["cluster"] = cluster.run(cfg, data, deadline)
+        else:
+            results["cluster"] = {"rows": [], "note": "not run: the 40-minute deadline had passed"}
     results["machine"]["load_after"] = os.getloadavg()
     slim = json.loads(json.dumps(results, default=str))
     for v in slim.values():

@@ -1,0 +1,126 @@
+"""The harness's PDF export and scale-out parts (bench/export.py, bench/cluster.py, the report):
+the export against the real app, the per-participant process of the client, the new table rows."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from array import array
+
+import pytest
+
+from bench import export
+from bench.client import AppTarget, Socket, seq_of
+from bench.report import ONE_PROCESS, TWO_PROCESSES, TWO_PROCESSES_NOTIFY, render
+
+
+def test_export_pdf_asks_as_the_browser_does_and_returns_the_pdf(server, facilitator):
+    ws = facilitator.create_workshop("Export in de bench")
+    phases, lanes = facilitator.cell_ids(ws.slug)
+    assert facilitator.add_card(ws.slug, phases[0], lanes[0], "Een kaart voor de PDF").status_code == 200
+    pdf = export.export_pdf(facilitator.client, ws.slug, timeout=60)
+    assert pdf.startswith(b"%PDF") and len(pdf) > 1000
+
+
+def test_export_pdf_raises_with_the_servers_words(server, facilitator, make_person):
+    ws = facilitator.create_workshop("Niet voor deelnemers")
+    anna = make_person()
+    anna.join(ws, "Anna")
+    with pytest.raises(export.ExportError, match="HTTP 403"):
+        export.export_pdf(anna.client, ws.slug, timeout=10)
+
+
+def test_the_status_fragment_is_parsed_as_the_template_writes_it():
+    running = ('<p id="pdf-status" class="pdf-status running" role="status" hx-get="/w/abc/export/pdf/0123456789abcdef" '
+               'hx-trigger="every 1s" hx-swap="outerHTML">Het PDF-rapport wordt gemaakt.</p>')
+    assert export.job_url(running) == "/w/abc/export/pdf/0123456789abcdef"
+    assert export.download_url(running) is None
+    done = ('<p id="pdf-status" class="pdf-status done" role="status">Klaar: '
+            '<a href="/w/abc/export/pdf/0123456789abcdef/download" download>Download PDF</a></p>')
+    assert export.download_url(done) == "/w/abc/export/pdf/0123456789abcdef/download"
+    failed = '<p id="pdf-status" class="pdf-status failed" role="alert">Het PDF-rapport kon niet worden gemaakt.</p>'
+    with pytest.raises(export.ExportError, match="kon niet worden gemaakt"):
+        export.download_url(failed)
+    with pytest.raises(export.ExportError):
+        export.job_url(failed)
+
+
+def test_participants_are_spread_over_the_processes_for_http_and_socket(server):
+    """Two 'processes' that are one server under two host names: the socket's Origin must be the
+    host the participant talks to (the app refuses another), so both halves prove their own URL."""
+    other = server.url.replace("127.0.0.1", "localhost")
+    target = AppTarget(server.url, urls=[server.url, other], compression=None)
+
+    async def go() -> tuple[list[str], list[int | None], int]:
+        board = await target.create_board(0, 4)
+        sockets = [await target.open_socket(board, p) for p in board.participants]
+        try:
+            r = await target.edit(board, board.participants[1], "via het tweede proces", "add")
+            seq = seq_of(r.content)
+            deadline = asyncio.get_running_loop().time() + 10
+            while any(seq not in s.seqs for s in sockets) and asyncio.get_running_loop().time() < deadline:
+                await asyncio.sleep(0.05)
+            return ([p.url for p in board.participants], [s.closed_code for s in sockets],
+                    sum(seq in s.seqs for s in sockets))
+        finally:
+            for s in sockets:
+                await s.close()
+            for p in board.participants:
+                await p.http.aclose()
+
+    urls, closed, reached = asyncio.run(go())
+    assert urls == [server.url, other, server.url, other]
+    assert closed == [None] * 4 and reached == 4
+
+
+def test_a_later_number_carries_the_changes_folded_into_it():
+    """A feed reading another process's changes from the log sends them in one message with the
+    last number: cumulative counting takes that message as their arrival; exact counting not."""
+    sock = Socket.__new__(Socket)
+    sock.seqs, sock.times = array("q", [3, 5, 9, 8, 12]), array("d", [1.0, 2.0, 3.0, 3.5, 4.0])
+    assert sock.reached(4, [5, 6, 7, 9, 10, 13]) == {5: 2.0, 6: 3.0, 7: 3.0, 9: 3.0, 10: 4.0}
+    assert sock.seen(4) == {5: 2.0, 9: 3.0, 8: 3.5, 12: 4.0}
+
+
+def _summary(label: str, p50: float, p99: float, **extra) -> dict:
+    s = {"label": label, "boards": 25, "people": 40, "edits_per_s": 125.0, "p50": p50, "p95": p99 - 1, "p99": p99,
+         "p50_min": p50 - 1, "p50_max": p50 + 1, "p99_min": p99 - 2, "p99_max": p99 + 2, "dropped_total": 0,
+         "late_total": 0, "errors_total": 0, "closed_total": 0, "server_cpu": 80.0, "server_ms_per_edit": 6.0,
+         "client_cpu": 30.0, "lag_max": 5.0, "msg_bytes": 900.0, "rss_mib": 120.0, "load1": 1.5, "reps": 3}
+    return {**s, **extra}
+
+
+def _results() -> dict:
+    machine = {"date": "2025-01-01 00:00 UTC", "commit": "abc1234", "cpu": "Test CPU", "cores": 2, "ram_gib": 8,
+               "python": "3.11", "kernel": "6.1", "load_before": [1.0, 1, 1], "load_after": [1.0, 1, 1]}
+    during = _summary("target while a 300-card PDF export runs", 20.0, 85.5, cards=300, exports_total=4, steps_s=45,
+                      export_ms_p50=2500.0, export_errors=[])
+    rows = [{"cards": 40, "ms": [900.0, 1000.0, 1100.0], "peak_mib": [60.0, 70.0, 80.0], "bytes": 50_000, "status": "ok"},
+            {"cards": 200, "status": export.SKIPPED_QUICK}, {"cards": 1000, "status": export.SKIPPED_QUICK}]
+    cluster = {"load": "5 boards × 40 participants at 5 edits/s per board", "note": "",
+               "rows": [_summary(ONE_PROCESS, 12.0, 40.0, boards=5, edits_per_s=25.0, services_cpu=20.0),
+                        _summary(TWO_PROCESSES, 15.0, 48.0, boards=5, edits_per_s=25.0, services_cpu=25.0),
+                        _summary(TWO_PROCESSES_NOTIFY, 16.0, 52.0, boards=5, edits_per_s=25.0, services_cpu=math.nan)]}
+    return {"machine": machine, "config": {"reps": 3}, "app_export": {"available": True, "rows": rows, "during_export": during},
+            "cluster": cluster}
+
+
+def test_the_report_renders_the_export_and_scale_out_rows():
+    table = render(_results())
+    assert "| 40 cards (50,000 bytes) | 1000 | 80.0 |" in table
+    assert f"| 1,000 cards | {export.SKIPPED_QUICK} | {export.SKIPPED_QUICK} |" in table
+    assert "while a 300-card export runs in a loop | p50 20.0, p99 85.5 (83.5–87.5) ms; 0 dropped; 4 exports ended in 45 s" in table
+    assert "| p99 < 100 ms while a 300-card PDF export runs | p99 85.5 ms (83.5–87.5), 0 dropped, 4 exports ended during it | met |" in table
+    assert f"| {ONE_PROCESS} | 5×40 | 25 | 12.0 (11.0–13.0) | 39.0 | 40.0 (38.0–42.0) | 0 / 0 | 0 | 80% (6.0 ms/edit) | 20% |" in table
+    assert f"| {TWO_PROCESSES} | 5×40 | 25 |" in table and f"| {TWO_PROCESSES_NOTIFY} | 5×40 | 25 |" in table
+    assert "p50 12.0 → 15.0 ms, p99 40.0 → 48.0 ms, dropped 0 → 0" in table
+
+
+def test_the_report_says_what_did_not_run():
+    r = _results()
+    r["app_export"]["during_export"] = export.NOT_YET
+    r["cluster"] = {"rows": [], "note": "Not run: postgres not reachable at somewhere.", "load": "x"}
+    table = render(r)
+    assert f"| p99 < 100 ms while a 300-card PDF export runs | {export.NOT_YET} | n/a |" in table
+    assert "*Not run: postgres not reachable at somewhere.*" in table
+    assert "two processes beside one (PostgreSQL + Redis; no threshold set)" not in table
