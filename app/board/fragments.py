@@ -103,9 +103,10 @@ def from_descriptors(workshop: Workshop, descriptors: Iterable[Descriptor]) -> l
 @fragment("cell")
 def cell(workshop: Workshop, phase_id: int, lane_id: int) -> Loader:
     async def load(session: AsyncSession) -> Render:
-        phase, lane = await session.get(Phase, phase_id), await session.get(Lane, lane_id)
-        if phase is None or lane is None:
+        found = (await session.execute(select(Phase, Lane).where(Phase.id == phase_id, Lane.id == lane_id))).first()
+        if found is None:
             return _nothing  # removed since; the change that removed it sent the whole board
+        phase, lane = found
         view = await service.load_cell(session, workshop.id, phase_id, lane)
         seq = workshop.seq
 

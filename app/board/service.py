@@ -259,11 +259,8 @@ def _version(value: object) -> int | None:
         return int(str(value))
     except (TypeError, ValueError):
         return None
-async def ensure_room_for_a_card(session: AsyncSession, settings: Settings, workshop: Workshop) -> None:
+def _ensure_room(settings: Settings, count: int | None) -> None:
     """A bound on what one board holds; cards in the bin (deleted) do not count, hidden ones do."""
-    count = await session.scalar(
-        select(func.count()).select_from(Card).where(Card.workshop_id == workshop.id, Card.deleted_at.is_(None))
-    )
     if (count or 0) >= settings.max_cards_per_board:
         raise UserError(_("This board is full: it can hold at most %(limit)s cards. Delete cards you no longer need first.",
                           limit=settings.max_cards_per_board))
@@ -301,12 +298,17 @@ async def add_card(
     lane = await get_lane(session, workshop, lane_id)
     rules.ensure_can_write(workshop, author, phase)
     clean = clean_card_text(text, settings)
-    await ensure_room_for_a_card(session, settings, workshop)
+    # One statement for both: the board's cards (against the limit) and the cell's last position.
+    count, last = (await session.execute(
+        select(func.count().filter(Card.deleted_at.is_(None)),
+               func.max(Card.position).filter(Card.phase_id == phase.id, Card.lane_id == lane.id))
+        .where(Card.workshop_id == workshop.id)
+    )).one()
+    _ensure_room(settings, count)
     check_card_text(clean, confirmed=confirm_personal_data)
     card = Card(
         workshop_id=workshop.id, phase_id=phase.id, lane_id=lane.id, author_id=author.id, text=clean,
-        position=await _next_card_position(session, workshop.id, phase.id, lane.id),
-        private=workshop.private_writing, client_id=client_id,
+        position=(last or 0) + 1, private=workshop.private_writing, client_id=client_id,
     )
     session.add(card)
     await session.flush()
