@@ -627,7 +627,7 @@ async def board_change(
     from app.facilitation.rules import ensure_open
 
     if not allow_closed:
-        ensure_open(workshop)
+        ensure_open(workshop)  # early, as read: no wait for the lock to be refused
     hub: Hub = request.app.state.hub
     db: Database = request.app.state.db
     change = BoardChange(workshop)
@@ -636,7 +636,11 @@ async def board_change(
             # The board's lock across processes: PostgreSQL holds this row lock until the
             # commit, so changes to one board take turns, and what is loaded below is
             # exactly the state numbered workshop.seq. (SQLite: the writer lock does this.)
-            await session.refresh(workshop, ["seq"], with_for_update={"key_share": True})
+            # The whole row: a lock, a close or private writing decided while this request
+            # waited applies to it too.
+            await session.refresh(workshop, with_for_update={"key_share": True})
+            if not allow_closed:
+                ensure_open(workshop)
             session.info[RECORDED] = []
             before = workshop.seq
             yield change
