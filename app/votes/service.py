@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.board.service import get_card, record
@@ -14,11 +14,15 @@ from app.models import Card, Participant, Vote, VoteRound, Workshop, utcnow
 MAX_VOTES_PER_PERSON = 20
 
 
+# Built once: asked on every card and cell rendered (a statement built per call costs SQLAlchemy
+# as much again as running it: construction and its cache key).
+_LATEST_ROUND = (select(VoteRound).where(VoteRound.workshop_id == bindparam("workshop_id"))
+                 .order_by(VoteRound.id.desc()).limit(1))
+
+
 async def latest_round(session: AsyncSession, workshop_id: int) -> VoteRound | None:
     """The running round, or else the last one (its results stay on the board)."""
-    return await session.scalar(
-        select(VoteRound).where(VoteRound.workshop_id == workshop_id).order_by(VoteRound.id.desc()).limit(1)
-    )
+    return await session.scalar(_LATEST_ROUND, {"workshop_id": workshop_id})
 
 
 async def active_round(session: AsyncSession, workshop_id: int) -> VoteRound | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 
-from sqlalchemy import and_, delete, false, select
+from sqlalchemy import and_, bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.board.blueprint import default_board
@@ -158,14 +158,17 @@ async def workshop_by_facilitator_token(session: AsyncSession, token: str) -> tu
     return workshop, link
 
 
+# Built once (asked by every request): building a statement costs SQLAlchemy as much again as running it.
+# No token matches no participant: tokens are never empty.
+_WORKSHOP_AND_MEMBER = select(Workshop, Participant).outerjoin(Participant, and_(
+    Participant.workshop_id == Workshop.id, Participant.token == bindparam("token"), Participant.removed_at.is_(None),
+)).where(Workshop.slug == bindparam("slug"))
+
+
 async def workshop_and_member(session: AsyncSession, slug: str, token: str | None) -> tuple[Workshop, Participant | None]:
     """The workshop, and the participant whose token this is if they are (still) in it: one query,
     as every request asks this first."""
-    member_of_it = and_(Participant.workshop_id == Workshop.id, Participant.token == token if token else false(),
-                        Participant.removed_at.is_(None))
-    row = (await session.execute(
-        select(Workshop, Participant).outerjoin(Participant, member_of_it).where(Workshop.slug == slug)
-    )).first()
+    row = (await session.execute(_WORKSHOP_AND_MEMBER, {"slug": slug, "token": token or ""})).first()
     if row is None:
         raise NotFound(_("This workshop does not exist (any more)."))
     return row[0], row[1]
