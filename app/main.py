@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import secrets
 
@@ -118,6 +119,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await db.migrate()
         await hub.start()
         await retention.start()
+        # What exists now (modules, mappers, templates) lives as long as the process: keep it out
+        # of the garbage collector's full passes, which otherwise walk it all and held the event
+        # loop for up to ~360 ms at 1,000 sockets (docs/perf/README.md).
+        gc.collect()
+        gc.freeze()
+        gc.set_threshold(50_000, 20, 100)
 
     async def on_shutdown(app: Litestar) -> None:
         try:
