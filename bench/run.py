@@ -250,6 +250,7 @@ class Bench:
             "server_cpu": 100 * cpu / wall, "client_cpu": 100 * ccpu / wall,
             "client_lag_max": max(r["client_lag_max_ms"] for r in results),
             "server_ms_per_edit": 1000 * cpu / max(1, edits), "lag_p99": lag["p99_ms"], "load1": os.getloadavg()[0], "lag_max": lag["max_ms"], "rss_mib": self.server.rss_mib(),
+            "gc_full": lag.get("gc_full", 0), "gc_full_max_ms": lag.get("gc_full_max_ms", 0.0),
         }
 
     def repeat(self, label: str, reps: int, **kw) -> dict:
@@ -326,7 +327,8 @@ def summarise(label: str, runs: list[dict]) -> dict:
 def brief(r: dict) -> str:
     return (f"{r['edits_per_s']:.0f} edits/s p50 {r['p50']:.1f} p95 {r['p95']:.1f} p99 {r['p99']:.1f} ms, "
             f"dropped {r['dropped']} late {r['late']} err {r['errors']}, server CPU {r['server_cpu']:.0f}% "
-            f"client CPU {r['client_cpu']:.0f}%, {r['server_ms_per_edit']:.1f} ms server CPU/edit, lag max {r['lag_max']:.0f} ms")
+            f"client CPU {r['client_cpu']:.0f}%, {r['server_ms_per_edit']:.1f} ms server CPU/edit, lag max {r['lag_max']:.0f} ms, "
+            f"{r.get('gc_full', 0)} full GCs (longest {r.get('gc_full_max_ms', 0):.0f} ms)")
 
 
 START = time.monotonic()
