@@ -121,10 +121,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         await retention.start()
         # What exists now (modules, mappers, templates) lives as long as the process: keep it out
         # of the garbage collector's full passes, which otherwise walk it all and held the event
-        # loop for up to ~360 ms at 1,000 sockets (docs/perf/README.md).
+        # loop for up to ~360 ms at 1,000 sockets. And collect less often (most garbage goes by
+        # reference counting): fewer objects reach the oldest generation, so full passes are rarer.
+        # The price: cyclic garbage (closed sockets) waits longer for its pass (docs/perf/README.md).
         gc.collect()
         gc.freeze()
-        gc.set_threshold(50_000, 20, 100)
+        gc.set_threshold(50_000, 20, 10)
 
     async def on_shutdown(app: Litestar) -> None:
         try:
