@@ -25,7 +25,8 @@ async def test_requests_waiting_to_write_leave_the_pool_to_the_lock_holder(db):
         waiting = [asyncio.create_task(request()) for _ in range(20)]
         await asyncio.sleep(0.3)  # all have read, and wait for the lock
         async with db.session() as s:
-            assert await asyncio.wait_for(s.scalar(select(func.count()).select_from(Workshop)), 5) == 0
+            # (Any answer will do; on PostgreSQL the database holds other tests' workshops.)
+            assert await asyncio.wait_for(s.scalar(select(func.count()).select_from(Workshop)), 5) >= 0
     await asyncio.wait_for(asyncio.gather(*waiting), 10)
 
 
