@@ -153,6 +153,17 @@ class BoardFeed:
         return not (self.presence_stale or self.must_read) and self.rendered is not None and self.heard <= self.rendered
 
 
+def _per_language(feed: BoardFeed, render: Render) -> None:
+    """Render once per language in use (never per socket) and queue it to that language's sockets."""
+    for lang in {s.lang for s in feed.sockets}:
+        with i18n.use_locale(lang):
+            html = render()
+        if html:
+            for sock in feed.sockets:
+                if sock.lang == lang:
+                    sock.put(html)
+
+
 class Hub:
     """Per-process state of the live layer; lives on `app.state.hub`."""
 
@@ -313,12 +324,7 @@ class Hub:
         if feed is None:
             return
         async with feed.lock:
-            for lang in {s.lang for s in feed.sockets}:
-                with i18n.use_locale(lang):
-                    html = render()
-                for sock in feed.sockets:
-                    if sock.lang == lang:
-                        sock.put(html)
+            _per_language(feed, render)
 
     def _broker_back(self) -> None:
         # Doorbells may have been lost while the broker was away: look at every board again.
@@ -445,17 +451,8 @@ class Hub:
     def _send(feed: BoardFeed, renders: list[Render], seq: int, people: Render | None) -> None:
         """Render once per language in use, queue to every socket, and note how far the sockets are."""
         assert feed.rendered is not None
-        for lang in {s.lang for s in feed.sockets}:
-            with i18n.use_locale(lang):
-                html = "".join(r() for r in renders)
-                if seq > feed.rendered:
-                    html += seq_marker(seq)
-                if people is not None:
-                    html += people()
-            if html:
-                for sock in feed.sockets:
-                    if sock.lang == lang:
-                        sock.put(html)
+        marker = seq_marker(seq) if seq > feed.rendered else ""
+        _per_language(feed, lambda: "".join(r() for r in renders) + marker + (people() if people is not None else ""))
         feed.rendered = max(feed.rendered, seq)
 
     async def catch_up(self, sock: LocalSocket, seen: object) -> bool:
@@ -676,6 +673,7 @@ def _same_origin(socket: WebSocket, public_url: str) -> bool:
 
 @websocket("/w/{slug:str}/ws")
 async def board_socket(socket: WebSocket, slug: str) -> None:
+    from app.errors import NotFound
     from app.security import member_cookie
     from app.workshops import service as ws_service
 
@@ -684,9 +682,11 @@ async def board_socket(socket: WebSocket, slug: str) -> None:
     if not _same_origin(socket, state.settings.public_url):
         await socket.close(code=CLOSE_FORBIDDEN_ORIGIN)
         return
-    async with state.db.session() as session:
-        workshop = await ws_service.find_workshop(session, slug)
-        member = await ws_service.member_by_token(session, workshop, socket.cookies.get(member_cookie(slug))) if workshop else None
+    try:
+        async with state.db.session() as session:
+            workshop, member = await ws_service.workshop_and_member(session, slug, socket.cookies.get(member_cookie(slug)))
+    except NotFound:
+        workshop = member = None
     if workshop is None or member is None:
         await socket.close(code=CLOSE_UNAUTHORISED)
         return

@@ -118,17 +118,6 @@ async def delete_workshop(session: AsyncSession, workshop_id: int) -> None:
     await session.execute(delete(Workshop).where(Workshop.id == workshop_id))
 
 
-async def find_workshop(session: AsyncSession, slug: str) -> Workshop | None:
-    return await session.scalar(select(Workshop).where(Workshop.slug == slug))
-
-
-async def workshop_by_slug(session: AsyncSession, slug: str) -> Workshop:
-    workshop = await find_workshop(session, slug)
-    if workshop is None:
-        raise NotFound(_("This workshop does not exist (any more)."))
-    return workshop
-
-
 async def workshop_by_join_token(session: AsyncSession, token: str) -> Workshop:
     workshop = await session.scalar(select(Workshop).where(Workshop.join_token == token))
     if workshop is None:
@@ -172,16 +161,6 @@ async def workshop_and_member(session: AsyncSession, slug: str, token: str | Non
     if row is None:
         raise NotFound(_("This workshop does not exist (any more)."))
     return row[0], row[1]
-
-
-async def member_by_token(session: AsyncSession, workshop: Workshop, token: str | None) -> Participant | None:
-    if not token:
-        return None
-    member = await session.scalar(select(Participant).where(Participant.token == token))
-    # A token of another workshop is no key to this one; a removed participant has none.
-    if member is None or member.workshop_id != workshop.id or member.removed_at is not None:
-        return None
-    return member
 
 
 async def join(
