@@ -53,12 +53,13 @@ run: setup pdf-deps
 	$(BIN)/uvicorn app.main:create_app --factory --host $(HOST) --port $(PORT) $(UVICORN_FLAGS)
 
 # Every test on the embedded default (SQLite, in-memory), the scale-out tests (several
-# processes on PostgreSQL with Redis or LISTEN/NOTIFY), then the HTTP and socket tests
-# again on a fresh PostgreSQL database with LISTEN/NOTIFY. Without PostgreSQL or Redis
-# their tests are skipped and listed; with CI=true they fail instead.
+# processes on PostgreSQL with Redis or LISTEN/NOTIFY), then every test again on a fresh
+# PostgreSQL database with LISTEN/NOTIFY: browser, security and all (tests/scale choose
+# their own databases and brokers, so they run once). Without PostgreSQL or Redis their
+# tests are skipped and listed; with CI=true they fail instead.
 test: setup pdf-deps /usr/bin/chromium
 	$(BIN)/pytest -q -rs
-	ZL_TEST_DB=postgres ZL_TEST_BROKER=postgres $(BIN)/pytest -q -rs tests/unit tests/http tests/realtime
+	ZL_TEST_DB=postgres ZL_TEST_BROKER=postgres $(BIN)/pytest -q -rs --ignore=tests/scale
 
 # Everything but the browser tests: for a quick loop while coding.
 test-fast: setup pdf-deps

@@ -8,15 +8,15 @@ import io
 import json
 import os
 import re
-import sqlite3
 import time
 
 import pytest
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
+from sqlalchemy import text
 
 from scripts.sample_board import CARDS, build
-from tests import services
+from tests import database
 from tests.support import Person
 
 DATES = ("exported_at", "created_at", "started_at", "ended_at")
@@ -42,20 +42,7 @@ def sample(server):
 
 
 def workshops_in_db(server) -> int:
-    if url := os.environ.get("DATABASE_URL"):  # the PostgreSQL run (tests/conftest.py)
-        return services.run_async(_count_postgres(url))
-    with sqlite3.connect(server.data_dir / "sessions" / "zichtlijn.sqlite3") as db:
-        return db.execute("SELECT count(*) FROM workshop").fetchone()[0]
-
-
-async def _count_postgres(url: str) -> int:
-    import asyncpg
-
-    conn = await asyncpg.connect(url, timeout=5)
-    try:
-        return await conn.fetchval("SELECT count(*) FROM workshop")
-    finally:
-        await conn.close()
+    return database.read(server.data_dir / "sessions", lambda conn: conn.execute(text("SELECT count(*) FROM workshop")).scalar())
 
 
 def import_file(person: Person, content: bytes, htmx: bool = False, **kw):

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 from bs4 import BeautifulSoup
 
+from tests import database
 from tests.support import LiveServer, Person, Workshop, card_ids_in
 
 
@@ -103,31 +102,15 @@ def snapshot(person: Person, slug: str) -> tuple:
     )
 
 
-def database(server: LiveServer) -> Path:
-    return server.data_dir / "sessions" / "zichtlijn.sqlite3"
-
-
 def rows_of(server: LiveServer, slug: str) -> dict[str, list[tuple]]:
-    """Every row that belongs to one workshop, table by table, read straight from SQLite: every table
-    with a `workshop_id`, and the link tables that hang off cards and voting rounds."""
-    con = sqlite3.connect(f"file:{database(server)}?mode=ro", uri=True)
-    try:
-        found = con.execute("SELECT id FROM workshop WHERE slug = ?", (slug,)).fetchone()
-        if found is None:
-            return {}
-        wid = found[0]
-        out = {"workshop": con.execute("SELECT * FROM workshop WHERE id = ?", (wid,)).fetchall()}
-        tables = [name for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        for table in tables:
-            columns = {row[1] for row in con.execute(f"PRAGMA table_info({table})")}
-            # `presence` is who has a socket open right now (written and removed by the socket
-            # itself, a moment after it closes), not what a request stored.
-            if "workshop_id" in columns and table != "presence":
-                out[table] = con.execute(f"SELECT * FROM {table} WHERE workshop_id = ? ORDER BY 1", (wid,)).fetchall()
-        out["card_tag"] = con.execute(
-            "SELECT * FROM card_tag WHERE card_id IN (SELECT id FROM card WHERE workshop_id = ?) ORDER BY 1, 2", (wid,)).fetchall()
-        out["vote"] = con.execute(
-            "SELECT * FROM vote WHERE round_id IN (SELECT id FROM vote_round WHERE workshop_id = ?) ORDER BY id", (wid,)).fetchall()
-        return out
-    finally:
-        con.close()
+    """Every row that belongs to one workshop, table by table (tests/database.py), but `presence`:
+    who has a socket open right now (written and removed by the socket itself, a moment after it
+    closes), not what a request stored."""
+
+    def read(conn) -> dict[str, list[tuple]]:
+        found = database.workshop_id(conn, slug)
+        return {} if found is None else database.workshop_rows(conn, found)
+
+    rows = database.read(server.data_dir / "sessions", read)
+    rows.pop("presence", None)
+    return rows

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import os
-import sqlite3
 import subprocess
 import sys
 from dataclasses import replace
 from datetime import timedelta
-from pathlib import Path
 
 import httpx
 import pytest
@@ -25,12 +23,19 @@ from app.retention import RetentionTask, purge
 from app.tags import service as tags
 from app.votes import service as votes
 from app.workshops.service import create_workshop, join
+from tests import database, services
 from tests.support import ROOT, LiveServer, Person
 
 
 @pytest.fixture
-def settings(tmp_path) -> Settings:
-    return Settings(sessions_dir=tmp_path / "sessions", exports_dir=tmp_path / "exports")
+def settings(tmp_path):
+    """A data folder and, on the PostgreSQL run, a database of its own: these tests delete by age,
+    which in the run's shared database would reach other tests' workshops."""
+    own = services.create_database() if Settings.from_env().database_url else ""
+    yield Settings.from_env({"SESSIONS_DIR": str(tmp_path / "sessions"), "EXPORTS_DIR": str(tmp_path / "exports"),
+                             "DATABASE_URL": own})
+    if own:
+        services.drop_database(own)
 
 
 @pytest.fixture
@@ -63,41 +68,23 @@ async def age(db: Database, workshop_id: int, days: float) -> None:
         await session.commit()
 
 
-def rows_per_table(path: Path, workshop_id: int) -> dict[str, int]:
+def rows_per_table(settings: Settings, workshop_id: int) -> dict[str, int]:
     """How many rows of each table belong to the workshop (directly or through a card or round)."""
-    con = sqlite3.connect(path)
-    try:
-        counts = {}
-        for (table,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'alembic%'"):
-            columns = {row[1] for row in con.execute(f"PRAGMA table_info({table})")}
-            if table == "workshop":
-                counts[table] = con.execute("SELECT count(*) FROM workshop WHERE id = ?", (workshop_id,)).fetchone()[0]
-            elif "workshop_id" in columns:
-                counts[table] = con.execute(f"SELECT count(*) FROM {table} WHERE workshop_id = ?", (workshop_id,)).fetchone()[0]
-        counts["card_tag"] = con.execute(
-            "SELECT count(*) FROM card_tag WHERE card_id IN (SELECT id FROM card WHERE workshop_id = ?)", (workshop_id,)).fetchone()[0]
-        counts["vote"] = con.execute(
-            "SELECT count(*) FROM vote WHERE round_id IN (SELECT id FROM vote_round WHERE workshop_id = ?)", (workshop_id,)).fetchone()[0]
-        return counts
-    finally:
-        con.close()
-
-
-def db_file(settings: Settings) -> Path:
-    return settings.sessions_dir / "zichtlijn.sqlite3"
+    rows = database.read_at(settings.db_url, lambda conn: database.workshop_rows(conn, workshop_id))
+    return {table: len(found) for table, found in rows.items()}
 
 
 async def test_purge_deletes_workshops_past_retention_with_everything_in_them(db, settings):
     old = await full_workshop(db, settings, "oud")
     recent = await full_workshop(db, settings, "recent")
-    before = rows_per_table(db_file(settings), old)
+    before = rows_per_table(settings, old)
     assert all(before[t] > 0 for t in ("workshop", "phase", "lane", "participant", "card", "tag", "card_tag",
                                        "vote_round", "vote", "event", "facilitator_link"))
     await age(db, old, 91)
     await age(db, recent, 89)
     assert await purge(db, settings) == [old]
-    assert set(rows_per_table(db_file(settings), old).values()) == {0}
-    assert rows_per_table(db_file(settings), recent)["card"] == 1
+    assert set(rows_per_table(settings, old).values()) == {0}
+    assert rows_per_table(settings, recent)["card"] == 1
     assert await purge(db, settings) == []  # nothing left to do; running it again is harmless
 
 
@@ -151,7 +138,8 @@ async def test_the_app_task_purges_at_start_and_then_on_its_schedule(db, setting
 def run_cli(settings: Settings, **env) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "app.retention"], cwd=ROOT, capture_output=True, text=True, timeout=120,
-        env={**os.environ, "SESSIONS_DIR": str(settings.sessions_dir), "EXPORTS_DIR": str(settings.exports_dir), **env},
+        env={**os.environ, "SESSIONS_DIR": str(settings.sessions_dir), "EXPORTS_DIR": str(settings.exports_dir),
+             "DATABASE_URL": settings.database_url, **env},
     )
 
 
@@ -163,14 +151,13 @@ async def test_the_cron_command_deletes_what_is_due(db, settings):
     done = run_cli(settings)
     assert done.returncode == 0, done.stderr
     assert "Deleted 1 workshop(s) without changes for 90 days." in done.stdout
-    assert set(rows_per_table(db_file(settings), old).values()) == {0}
-    assert rows_per_table(db_file(settings), recent)["workshop"] == 1
+    assert set(rows_per_table(settings, old).values()) == {0}
+    assert rows_per_table(settings, recent)["workshop"] == 1
     off = run_cli(settings, RETENTION_DAYS="0")
     assert off.returncode == 0 and "nothing is deleted automatically" in off.stdout
 
 
-async def test_a_server_starting_on_old_data_purges_it(tmp_path):
-    settings = Settings(sessions_dir=tmp_path / "server" / "sessions", exports_dir=tmp_path / "server" / "exports")
+async def test_a_server_starting_on_old_data_purges_it(tmp_path, settings):
     database = Database(settings)
     await database.migrate()
     old = await full_workshop(database, settings, "oud")
@@ -179,9 +166,9 @@ async def test_a_server_starting_on_old_data_purges_it(tmp_path):
     async with database.session() as session:
         recent_slug = (await session.get(Workshop, recent)).slug
     await database.dispose()
-    server = LiveServer(tmp_path / "server").start()
+    server = LiveServer(tmp_path, env={"DATABASE_URL": settings.database_url}).start()
     try:
-        assert rows_per_table(db_file(settings), old)["workshop"] == 0
+        assert rows_per_table(settings, old)["workshop"] == 0
         assert httpx.get(f"{server.url}/healthz").status_code == 200
         assert Person(server.url).get(f"/w/{recent_slug}").status_code == 403  # still there, for members only
     finally:
