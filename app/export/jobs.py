@@ -105,6 +105,10 @@ class PdfJobs:
 
     def _running(self, folder: Path, lang: str) -> str | None:
         for marker in folder.glob("*.pending"):
+            # The marker goes a moment after the result lands (the worker still exits): a job with
+            # a result has ended, and a new request must make a new PDF of the board as it is now.
+            if folder.joinpath(f"{marker.stem}.pdf").exists() or folder.joinpath(f"{marker.stem}.failed").exists():
+                continue
             with contextlib.suppress(OSError):
                 if marker.read_text() == lang and time.time() - marker.stat().st_mtime <= self._stale_after():
                     return marker.stem

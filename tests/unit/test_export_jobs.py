@@ -99,6 +99,21 @@ async def test_asking_again_while_a_pdf_is_made_joins_that_job(tmp_path):
     await jobs.wait()
 
 
+async def test_a_job_whose_pdf_has_landed_is_not_joined(tmp_path):
+    """Between the PDF landing and its marker going (the worker still exits), asking again makes
+    a new PDF: the board may have changed since the first was asked for."""
+    jobs = jobs_for(tmp_path)
+    folder = jobs.folder("slug1")
+    folder.mkdir(parents=True)
+    for job, result in (("00000000000000aa", "pdf"), ("00000000000000bb", "failed")):
+        (folder / f"{job}.pending").write_text("nl")
+        (folder / f"{job}.{result}").write_text("x")
+    again = jobs.start("slug1", synthetic_report(cards=5), "nl")
+    assert again not in ("00000000000000aa", "00000000000000bb")
+    assert jobs.status("slug1", again) == (RUNNING, "")
+    await jobs.wait()
+
+
 async def test_too_many_jobs_at_once_are_refused(tmp_path, monkeypatch):
     import pytest
 
