@@ -292,8 +292,16 @@ class Worker:
         await asyncio.sleep(max(0.0, start - time.monotonic()))
         await asyncio.gather(*(self._edit(b, p, start, "add", f"tegelijk {b.index}-{n}") for n, p in enumerate(b.participants)))
 
-    async def step(self, mode: str, boards: list[int], rate: float, duration: float, start: float, drain: float = 30.0) -> dict:
-        """Run a step on these boards and measure it: edit-to-every-socket latency, drops."""
+    async def facilitator(self, index: int) -> dict:
+        """Board `index`'s slug and its facilitator's cookies, for a client of the orchestrator's own
+        (bench/export.py fills this board and exports it while the load runs)."""
+        b = self.boards[index]
+        return {"slug": b.slug, "cookies": dict(b.participants[0].http.cookies)}
+
+    async def step(self, mode: str, boards: list[int], rate: float, duration: float, start: float, drain: float = 30.0,
+                   watch: list[int] = ()) -> dict:
+        """Run a step on these boards and measure it: edit-to-every-socket latency, drops; the
+        latencies on the boards in `watch` also apart."""
         active = [self.boards[i] for i in boards]
         marks = {b.index: max(b.seq, max(b.sent, default=0)) for b in active}
         for b in active:
@@ -317,7 +325,7 @@ class Worker:
             await asyncio.sleep(0.05)
         lag_task.cancel()
         cpu, wall = time.process_time() - cpu0, time.monotonic() - wall0
-        lat = array("f")
+        lat, watched = array("f"), array("f")
         dropped = late = 0
         for b in active:
             b.seq = max(b.seq, max(b.sent, default=0))
@@ -331,10 +339,12 @@ class Worker:
                     else:
                         ms = (t - t0) * 1000
                         lat.append(ms)
+                        if b.index in watch:
+                            watched.append(ms)
                         late += ms > 250
         http_ms = array("f", [x for b in active for x in b.http_ms])
         return {
-            "latencies": lat.tobytes(), "http_ms": http_ms.tobytes(),
+            "latencies": lat.tobytes(), "watched": watched.tobytes(), "http_ms": http_ms.tobytes(),
             "edits": sum(len(b.sent) for b in active), "errors": sum(b.errors for b in active),
             "dropped": dropped, "late": late, "closed": sum(s.closed_code is not None for b in active for s in b.sockets),
             "messages": sum(s.messages for b in active for s in b.sockets) - msgs0,

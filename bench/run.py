@@ -208,37 +208,45 @@ class Bench:
 
     def boards(self, n: int, connect: bool = True) -> None:
         """Exactly boards 0..n-1 joined and (with `connect`) connected; the others' sockets closed."""
-        want = list(range(n))
-        t = time.monotonic()
-        self.clients.call("ensure_boards", self._split_indexes(want))
-        if connect:
-            self.clients.call("activate", self._split_indexes(want))
-        self.active = want
-        say(f"  {self.kind}: {n} boards {'connected' if connect else 'joined'} ({time.monotonic() - t:.0f}s)")
+        self.connect(list(range(n)), connect)
 
-    def _split_indexes(self, boards: list[int]) -> list[dict]:
+    def connect(self, want: list[int], connect: bool = True) -> None:
+        """Exactly these boards joined and (with `connect`) connected; the others' sockets closed."""
+        t = time.monotonic()
+        self.clients.call("ensure_boards", self.split(want))
+        if connect:
+            self.clients.call("activate", self.split(want))
+        self.active = want
+        say(f"  {self.kind}: {len(want)} boards {'connected' if connect else 'joined'} ({time.monotonic() - t:.0f}s)")
+
+    def split(self, boards: list[int]) -> list[dict]:
+        """The `indexes` argument for each client process: the boards it owns."""
         split: list[list[int]] = [[] for _ in self.clients.pipes]
         for b in boards:
             split[self.clients.owner(b)].append(b)
         return [{"indexes": s} for s in split]
 
-    def step(self, mode: str = "load", rate: float = TARGET["rate"], duration: float = 10.0, boards: list[int] | None = None) -> dict:
+    def step(self, mode: str = "load", rate: float = TARGET["rate"], duration: float = 10.0, boards: list[int] | None = None,
+             watch: list[int] = ()) -> dict:
+        """One step on `boards` (the active ones by default); `watch`: boards whose latencies are also
+        reported apart, as watched_p50/p99."""
         boards = self.active if boards is None else boards
         self.server.lag()  # reset
         cpu0, t0 = self.server.cpu_s(), time.monotonic()
         ccpu0 = sum(p.cpu_times().user + p.cpu_times().system for p in self.clients.ps)
         start = time.monotonic() + 0.5
-        results = self.clients.call("step", self.clients.by_board(boards, mode=mode, rate=rate, duration=duration, start=start))
+        results = self.clients.call("step", self.clients.by_board(boards, mode=mode, rate=rate, duration=duration, start=start,
+                                                                  watch=list(watch)))
         wall = time.monotonic() - t0
         cpu = self.server.cpu_s() - cpu0
         ccpu = sum(p.cpu_times().user + p.cpu_times().system for p in self.clients.ps) - ccpu0
         lag = self.server.lag()
-        lat = array("f")
-        http = array("f")
+        lat, watched, http = array("f"), array("f"), array("f")
         for r in results:
             lat.frombytes(r["latencies"])
+            watched.frombytes(r["watched"])
             http.frombytes(r["http_ms"])
-        lat_s, http_s = sorted(lat), sorted(http)
+        lat_s, watched_s, http_s = sorted(lat), sorted(watched), sorted(http)
         edits = sum(r["edits"] for r in results)
         return {
             "boards": len(boards), "rate": rate, "edits": edits, "edits_per_s": edits / duration if mode != "burst" else edits,
@@ -251,6 +259,7 @@ class Bench:
             "client_lag_max": max(r["client_lag_max_ms"] for r in results),
             "server_ms_per_edit": 1000 * cpu / max(1, edits), "lag_p99": lag["p99_ms"], "load1": os.getloadavg()[0], "lag_max": lag["max_ms"], "rss_mib": self.server.rss_mib(),
             "gc_full": lag.get("gc_full", 0), "gc_full_max_ms": lag.get("gc_full_max_ms", 0.0),
+            "watched_p50": pct(watched_s, 0.5), "watched_p99": pct(watched_s, 0.99), "watched_n": len(watched),
         }
 
     def repeat(self, label: str, reps: int, **kw) -> dict:
@@ -270,10 +279,10 @@ class Bench:
         n = len(self.active) * self.people
         for i in range(3):
             if i:
-                self.clients.call("activate", self._split_indexes([]))
+                self.clients.call("activate", self.split([]))
             time.sleep(2)
             before = self.server.rss_mib()
-            self.clients.call("activate", self._split_indexes(self.active))
+            self.clients.call("activate", self.split(self.active))
             time.sleep(3)
             after = self.server.rss_mib()
             rounds.append({"before_mib": before, "after_mib": after, "sockets": n, "kib_per_conn": (after - before) * 1024 / n})

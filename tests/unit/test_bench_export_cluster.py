@@ -22,6 +22,23 @@ def test_export_pdf_asks_as_the_browser_does_and_returns_the_pdf(server, facilit
     assert pdf.startswith(b"%PDF") and len(pdf) > 1000
 
 
+def test_the_bench_board_has_realistic_cards_tags_and_follow_ups(server, facilitator):
+    """The exported board is what a workshop writes (texts with diacritics, tags, follow-ups), not
+    "kaart 7": the PDF's time depends on what it lays out."""
+    slug = export.make_board(facilitator.client, "Bench-bord", 17)
+    board = facilitator.board(slug)
+    texts = [t.get_text() for t in board.select("article.card .card-text")]
+    assert len(texts) == 17 and sum("ë" in t or "ï" in t or "é" in t for t in texts) >= 2
+    assert {t.rsplit(" (", 1)[0] for t in texts} <= set(export.TEXTS)
+    assert max(map(len, texts)) > 150
+    tagged = board.select("article.card.tagged")
+    assert len(tagged) == 5  # cards 1, 5, 9, 13, 17
+    notes = [n.get_text() for n in board.select(".revisit-item .followup .note")]
+    assert notes == [export.FOLLOWUP["note"]] * 3  # cards 1, 9 and 17
+    export.fill_board(facilitator.client, slug, 20)  # tops up: three more, not twenty
+    assert len(facilitator.board(slug).select("article.card")) == 20
+
+
 def test_export_pdf_raises_with_the_servers_words(server, facilitator, make_person):
     ws = facilitator.create_workshop("Niet voor deelnemers")
     anna = make_person()
@@ -94,9 +111,9 @@ def _results() -> dict:
     machine = {"date": "2025-01-01 00:00 UTC", "commit": "abc1234", "cpu": "Test CPU", "cores": 2, "ram_gib": 8,
                "python": "3.11", "kernel": "6.1", "load_before": [1.0, 1, 1], "load_after": [1.0, 1, 1]}
     during = _summary("target while a 300-card PDF export runs", 20.0, 85.5, cards=300, exports_total=4, steps_s=45,
-                      export_ms_p50=2500.0, export_errors=[])
+                      export_ms_p50=2500.0, export_errors=[], watched_p50=22.0, watched_p99=91.0)
     rows = [{"cards": 40, "ms": [900.0, 1000.0, 1100.0], "peak_mib": [60.0, 70.0, 80.0], "bytes": 50_000, "status": "ok"},
-            {"cards": 200, "status": export.SKIPPED_QUICK}, {"cards": 1000, "status": export.SKIPPED_QUICK}]
+            {"cards": 300, "status": export.SKIPPED_QUICK}, {"cards": 1000, "status": export.SKIPPED_QUICK}]
     cluster = {"load": "5 boards × 40 participants at 5 edits/s per board", "note": "",
                "rows": [_summary(ONE_PROCESS, 12.0, 40.0, boards=5, edits_per_s=25.0, services_cpu=20.0),
                         _summary(TWO_PROCESSES, 15.0, 48.0, boards=5, edits_per_s=25.0, services_cpu=25.0),
@@ -109,8 +126,13 @@ def test_the_report_renders_the_export_and_scale_out_rows():
     table = render(_results())
     assert "| 40 cards (50,000 bytes) | 1000 | 80.0 |" in table
     assert f"| 1,000 cards | {export.SKIPPED_QUICK} | {export.SKIPPED_QUICK} |" in table
-    assert "while a 300-card export runs in a loop | p50 20.0, p99 85.5 (83.5–87.5) ms; 0 dropped; 4 exports ended in 45 s" in table
-    assert "| p99 < 100 ms while a 300-card PDF export runs | p99 85.5 ms (83.5–87.5), 0 dropped, 4 exports ended during it | met |" in table
+    assert ("while one of its boards, of 300 cards, is exported in a loop | all boards: p50 20.0, p99 85.5 (83.5–87.5) ms; "
+            "the exported board: p50 22.0, p99 91.0 ms; 0 dropped; 4 exports ended in 45 s") in table
+    assert ("| p99 < 100 ms while a 300-card PDF export runs | p99 85.5 ms (83.5–87.5), on the exported board 91.0 ms; "
+            "0 dropped, 4 exports ended during it | met |") in table
+    r = _results()
+    r["app_export"]["during_export"]["watched_p99"] = 140.0  # the exported board alone misses it: not met
+    assert "on the exported board 140.0 ms; 0 dropped, 4 exports ended during it | **not met** |" in render(r)
     assert f"| {ONE_PROCESS} | 5×40 | 25 | 12.0 (11.0–13.0) | 39.0 | 40.0 (38.0–42.0) | 0 / 0 | 0 | 80% (6.0 ms/edit) | 20% |" in table
     assert f"| {TWO_PROCESSES} | 5×40 | 25 |" in table and f"| {TWO_PROCESSES_NOTIFY} | 5×40 | 25 |" in table
     assert "p50 12.0 → 15.0 ms, p99 40.0 → 48.0 ms, dropped 0 → 0" in table
