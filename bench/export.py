@@ -22,6 +22,7 @@ AVAILABLE = True
 CARDS = (40, 300, 1000)
 QUICK_CARDS = (40,)
 DURING_CARDS = 300  # the board exported in a loop while the target load runs
+HELD_BOARDS = 5  # ... and while a load runs that this machine holds (the sweep's first step)
 NOT_YET = "not available yet"
 SKIPPED_QUICK = "skipped in --quick"
 POLL_S = 0.1
@@ -88,29 +89,31 @@ def export_pdf(client: httpx.Client, slug: str, timeout: float = TIMEOUT_S) -> b
 
 
 class PeakRss:
-    """Samples the server's RSS (with children) every 10 ms while a block runs."""
+    """Samples the server's RSS and its children's (the PDF worker) every 10 ms while a block runs:
+    `peak` of the two together, `worker_peak` of the children alone."""
 
     def __init__(self, ps) -> None:
-        self.ps, self.peak, self._stop = ps, 0, threading.Event()
+        self.ps, self.peak, self.worker_peak, self._stop = ps, 0, 0, threading.Event()
 
-    def _rss(self) -> int:
-        total = self.ps.memory_info().rss
+    def _rss(self) -> tuple[int, int]:
+        children = 0
         for child in self.ps.children(recursive=True):
             try:
-                total += child.memory_info().rss
+                children += child.memory_info().rss
             except Exception:  # noqa: BLE001 - a child may end between listing and reading
                 pass
-        return total
+        return self.ps.memory_info().rss + children, children
 
     def __enter__(self) -> "PeakRss":
-        self.base = self._rss()
+        self.base = self._rss()[0]
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
         return self
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, self._rss())
+            total, children = self._rss()
+            self.peak, self.worker_peak = max(self.peak, total), max(self.worker_peak, children)
             time.sleep(0.01)
 
     def __exit__(self, *exc) -> None:
@@ -219,11 +222,13 @@ class ExportLoop:
         return [ms for end, ms in self.done if t0 <= end <= t1]
 
 
-def during_export(server, cfg, bench) -> dict:
-    """The target load (25 boards × 40 sockets, 5 edits/s each) while one of its 25 boards, filled to
-    300 cards, is exported in a loop by its facilitator: latency over all boards as in the target
-    row, latency on the exported board apart, and the exports that ended meanwhile."""
-    from bench.run import TARGET, brief, say, summarise
+def during_export(server, cfg, bench) -> tuple[dict, dict]:
+    """A board of 300 cards with its 40 participants, exported in a loop by its facilitator while it
+    and other boards take 5 edits/s each: latency over all boards, and on the exported board apart
+    (`watch`). Under the target load (25 boards; the exported one replaces board 0), and under a
+    load this machine holds (HELD_BOARDS boards), there also without the export, to compare.
+    Returns (target, {"alone": ..., "exporting": ...})."""
+    from bench.run import TARGET
 
     exported = TARGET["boards"]  # a board beside the target's 0..24, with its 40 participants
     bench.clients.call("ensure_boards", bench.split([exported]))
@@ -233,29 +238,41 @@ def during_export(server, cfg, bench) -> dict:
     cookies = httpx.Cookies(fac["cookies"])
     with httpx.Client(base_url=server.url, timeout=TIMEOUT_S, cookies=cookies) as c:
         fill_board(c, fac["slug"], DURING_CARDS)
-    # 25 boards as in the target row, one of them the exported board.
-    boards = [b for b in bench.active if b != 0] + [exported]
     before = bench.active
-    bench.connect(boards)
-    runs = []
+    others = [b for b in before if b != 0]
+    bench.connect(others[:HELD_BOARDS - 1] + [exported])
+    held = {"alone": _steps(bench, cfg, exported, f"{HELD_BOARDS} boards, no export", None)}
     with ExportLoop(server.url, cookies, fac["slug"]) as loop:
-        time.sleep(1.0)  # the first export's worker is under way
-        for i in range(cfg.reps):
-            t0 = time.monotonic()
-            r = bench.step(rate=TARGET["rate"], duration=cfg.step_s, watch=[exported])
-            t1 = time.monotonic()  # the step's edits, then its drain (until every socket has them)
-            r["exports"], r["window_s"] = len(loop.between(t0, t1)), t1 - t0
-            runs.append(r)
-            say(f"  app target during a {DURING_CARDS}-card export loop #{i + 1}: {brief(r)}; on the exported board "
-                f"p50 {r['watched_p50']:.1f} p99 {r['watched_p99']:.1f} ms; {r['exports']} exports ended in its "
-                f"{r['window_s']:.0f} s")
-            time.sleep(0.5)
-        times = [ms for _end, ms in loop.done]
+        held["exporting"] = _steps(bench, cfg, exported, f"{HELD_BOARDS} boards during a {DURING_CARDS}-card export loop", loop)
+    bench.connect(others[:TARGET["boards"] - 1] + [exported])
+    with ExportLoop(server.url, cookies, fac["slug"]) as loop:
+        target = _steps(bench, cfg, exported, f"target during a {DURING_CARDS}-card export loop", loop)
     bench.connect(before)
-    s = summarise(f"target while a {DURING_CARDS}-card PDF export runs", runs)
+    return target, held
+
+
+def _steps(bench, cfg, exported: int, label: str, loop: ExportLoop | None) -> dict:
+    """`cfg.reps` steps at 5 edits/s per connected board, the exported board watched; with `loop`,
+    the exports that ended during each step and its drain."""
+    from bench.run import TARGET, brief, say, summarise
+
+    if loop is not None:
+        time.sleep(1.0)  # the first export's worker is under way
+    runs = []
+    for i in range(cfg.reps):
+        t0 = time.monotonic()
+        r = bench.step(rate=TARGET["rate"], duration=cfg.step_s, watch=[exported])
+        t1 = time.monotonic()  # the step's edits, then its drain (until every socket has them)
+        r["exports"], r["window_s"] = (len(loop.between(t0, t1)) if loop else 0), t1 - t0
+        runs.append(r)
+        say(f"  app {label} #{i + 1}: {brief(r)}; on the exported board p50 {r['watched_p50']:.1f} "
+            f"p99 {r['watched_p99']:.1f} ms; {r['exports']} exports ended in its {r['window_s']:.0f} s")
+        time.sleep(0.5)
+    s = summarise(label, runs)
+    times = [ms for _end, ms in loop.done] if loop else []
     s.update(cards=DURING_CARDS, exports_total=sum(r["exports"] for r in runs), steps_s=sum(r["window_s"] for r in runs),
-             export_ms_p50=statistics.median(times) if times else float("nan"), export_errors=loop.errors[:5],
-             board_p99_max=max(r["watched_p99"] for r in runs))
+             export_ms_p50=statistics.median(times) if times else float("nan"),
+             export_errors=loop.errors[:5] if loop else [])
     return s
 
 
@@ -277,7 +294,7 @@ def measure(server, cfg, bench=None) -> dict:
             t = time.monotonic()
             slug = make_board(c, f"Export {n}", n)
             say(f"  PDF board of {n} cards filled ({time.monotonic() - t:.0f}s)")
-            times, peaks = [], []
+            times, peaks, workers = [], [], []
             try:
                 for _ in range(cfg.reps):
                     with PeakRss(server.ps) as peak:
@@ -285,11 +302,14 @@ def measure(server, cfg, bench=None) -> dict:
                         pdf = export_pdf(c, slug)
                         times.append((time.monotonic() - t) * 1000)
                     peaks.append((peak.peak - peak.base) / 2**20)
+                    workers.append(peak.worker_peak / 2**20)
             except ExportError as exc:  # a row that says so; the rest of the run still counts
                 rows.append({"cards": n, "status": f"failed: {exc}"[:200]})
                 say(f"  PDF of {n} cards failed: {exc}")
                 continue
-            rows.append({"cards": n, "ms": sorted(times), "peak_mib": sorted(peaks), "bytes": len(pdf), "status": "ok"})
-            say(f"  PDF of {n} cards: {len(pdf):,} bytes, {statistics.median(times):.0f} ms, peak +{max(peaks):.0f} MiB")
-        during = during_export(server, cfg, bench) if bench is not None else NOT_YET
-    return {"available": True, "rows": rows, "during_export": during}
+            rows.append({"cards": n, "ms": sorted(times), "peak_mib": sorted(peaks), "worker_mib": sorted(workers),
+                         "bytes": len(pdf), "status": "ok"})
+            say(f"  PDF of {n} cards: {len(pdf):,} bytes, {statistics.median(times):.0f} ms, worker peak {max(workers):.0f} MiB, "
+                f"server + worker +{max(peaks):.0f} MiB")
+        during, held = during_export(server, cfg, bench) if bench is not None else (NOT_YET, NOT_YET)
+    return {"available": True, "rows": rows, "during_export": during, "during_export_held": held}
