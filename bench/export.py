@@ -23,6 +23,9 @@ CARDS = (40, 300, 1000)
 QUICK_CARDS = (40,)
 DURING_CARDS = 300  # the board exported in a loop while the target load runs
 HELD_BOARDS = 5  # ... and while a load runs that this machine holds (the sweep's first step)
+# After sockets of hundreds of participants open or close, their presence changes are still being
+# broadcast: a step started at once measures that queue (a first run of 12 s p99 at 5 boards did).
+SETTLE_S = 8.0
 NOT_YET = "not available yet"
 SKIPPED_QUICK = "skipped in --quick"
 POLL_S = 0.1
@@ -241,10 +244,12 @@ def during_export(server, cfg, bench) -> tuple[dict, dict]:
     before = bench.active
     others = [b for b in before if b != 0]
     bench.connect(others[:HELD_BOARDS - 1] + [exported])
+    time.sleep(SETTLE_S)
     held = {"alone": _steps(bench, cfg, exported, f"{HELD_BOARDS} boards, no export", None)}
     with ExportLoop(server.url, cookies, fac["slug"]) as loop:
         held["exporting"] = _steps(bench, cfg, exported, f"{HELD_BOARDS} boards during a {DURING_CARDS}-card export loop", loop)
     bench.connect(others[:TARGET["boards"] - 1] + [exported])
+    time.sleep(SETTLE_S)
     with ExportLoop(server.url, cookies, fac["slug"]) as loop:
         target = _steps(bench, cfg, exported, f"target during a {DURING_CARDS}-card export loop", loop)
     bench.connect(before)
