@@ -1,5 +1,5 @@
-"""The PDF export in the bench: time and peak memory per board size, and the target load
-while an export runs.
+"""The PDF export in the bench: time and peak memory per board size, and the broadcast latency
+on a 300-card board (and the boards beside it) while its facilitator exports it.
 
 `export_pdf` asks for the PDF exactly as the facilitator's browser does (the export panel of
 the board page, app/templates/export_panel.html): `POST /w/<slug>/export/pdf` starts a job in a
