@@ -49,11 +49,14 @@ def pytest_report_header(config):
 
 def pytest_collection_modifyitems(config, items):
     """Browser tests last: Playwright's sync API keeps an event loop running in this thread
-    until the session ends, and async tests after it could not start their own."""
-    items.sort(key=lambda item: "/e2e/" in str(item.fspath))
-    if "skip" in _RUN:
-        for item in items:
+    until the session ends, and async tests after it could not start their own. A run whose
+    PostgreSQL or Redis is missing skips every test, listed as such (CI=true exits earlier)."""
+    for item in items:
+        if "/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+        if "skip" in _RUN:
             item.add_marker(pytest.mark.skip(reason=_RUN["skip"]))
+    items.sort(key=lambda item: "/e2e/" in str(item.fspath))
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -87,11 +90,3 @@ def make_person(server):
         return Person(server.url, lang=lang)
 
     return make
-
-
-def pytest_collection_modifyitems(items):
-    """Browser tests last: fast feedback first, and Playwright's loop never precedes async tests."""
-    for item in items:
-        if "/e2e/" in str(item.fspath):
-            item.add_marker(pytest.mark.e2e)
-    items.sort(key=lambda item: "/e2e/" in str(item.fspath))
