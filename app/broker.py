@@ -1,7 +1,7 @@
 """The broker between app processes: one of Litestar's channels backends, guarded.
 
 `BROKER_URL` picks the backend: empty for in-memory (one process), `redis://` for
-Redis pub/sub, `postgresql://` for PostgreSQL LISTEN/NOTIFY. Only small doorbells
+Redis pub/sub, `postgresql://` for PostgreSQL LISTEN/NOTIFY (`PgNotifyBackend`, ours). Only small doorbells
 travel over it (see `app.realtime`); what changed is read from the database.
 
 `GuardedBackend` wraps the chosen backend so that a broker outage never stops the
@@ -21,7 +21,6 @@ from collections.abc import AsyncGenerator, Callable, Iterable
 
 import asyncpg
 from litestar.channels import ChannelsBackend
-from litestar.channels.backends.asyncpg import AsyncPgChannelsBackend
 from litestar.channels.backends.memory import MemoryChannelsBackend
 
 from app.config import Settings
@@ -46,34 +45,51 @@ def make_backend(settings: Settings) -> ChannelsBackend:
         redis = Redis.from_url(url, socket_connect_timeout=TIMEOUT, socket_timeout=10, health_check_interval=15)
         return RedisChannelsPubSubBackend(redis=redis)
     if url.startswith("postgresql://"):
-        return AsyncPgBackend(url)
+        return PgNotifyBackend(url)
     raise ValueError(f"BROKER_URL: use redis://... or postgresql://..., not {url.split('://')[0]}://")
 
 
-class AsyncPgBackend(AsyncPgChannelsBackend):
-    """Litestar's LISTEN/NOTIFY backend with two changes: publishing keeps one connection
-    (Litestar's opens a new one per publish), and a lost LISTEN connection ends the event
-    stream with an error (Litestar's waits forever), so that `GuardedBackend` reconnects."""
+class PgNotifyBackend(ChannelsBackend):
+    """PostgreSQL LISTEN/NOTIFY on asyncpg, on Litestar's public `ChannelsBackend` interface.
+
+    Ours rather than Litestar's `AsyncPgChannelsBackend`, which opens a connection per publish
+    and waits forever on a lost LISTEN connection; changing that by subclassing meant reaching
+    into its private attributes. Here: one listening and one publishing connection, and a lost
+    LISTEN connection ends the event stream with an error, so that `GuardedBackend` reconnects."""
 
     def __init__(self, dsn: str) -> None:
-        super().__init__(dsn=dsn)
         self._dsn = dsn
+        self._listener: asyncpg.Connection | None = None
         self._publisher: asyncpg.Connection | None = None
+        self._lock = asyncio.Lock()  # LISTEN/UNLISTEN and (re)connecting take turns
         self._publish_lock = asyncio.Lock()
+        self._queue: asyncio.Queue | None = None
+        self._channels: set[str] = set()
 
     async def on_startup(self) -> None:
-        await super().on_startup()
-        self._listener_conn.add_termination_listener(self._lost)
+        async with self._lock:
+            self._queue = asyncio.Queue()
+            self._channels.clear()
+            self._listener = await asyncpg.connect(self._dsn, timeout=TIMEOUT)
+            self._listener.add_termination_listener(self._lost)
+
+    async def on_shutdown(self) -> None:
+        async with self._lock:
+            conn, self._listener = self._listener, None
+            self._channels.clear()
+            if conn is not None:
+                conn.remove_termination_listener(self._lost)
+                with contextlib.suppress(Exception):
+                    await conn.close(timeout=TIMEOUT)
+        await self._close_publisher()
 
     def _lost(self, _connection: asyncpg.Connection) -> None:
         if self._queue is not None:
-            self._queue.put_nowait((_LOST, b""))  # type: ignore[arg-type]
+            self._queue.put_nowait((_LOST, b""))
 
-    async def on_shutdown(self) -> None:
-        with contextlib.suppress(Exception):
-            self._listener_conn.remove_termination_listener(self._lost)
-        await self._close_publisher()
-        await super().on_shutdown()
+    def _notified(self, _connection: asyncpg.Connection, _pid: int, channel: str, payload: str) -> None:
+        if self._queue is not None:
+            self._queue.put_nowait((channel, payload.encode()))
 
     async def _close_publisher(self) -> None:
         conn, self._publisher = self._publisher, None
@@ -94,17 +110,36 @@ class AsyncPgBackend(AsyncPgChannelsBackend):
                 await self._close_publisher()
                 raise
 
+    async def subscribe(self, channels: Iterable[str]) -> None:
+        async with self._lock:
+            if self._listener is None:
+                raise ConnectionError("not connected to PostgreSQL")
+            for channel in set(channels) - self._channels:
+                await self._listener.add_listener(channel, self._notified)  # LISTEN, name quoted
+                self._channels.add(channel)
+
+    async def unsubscribe(self, channels: Iterable[str]) -> None:
+        async with self._lock:
+            if self._listener is None:
+                return
+            for channel in set(channels) & self._channels:
+                self._channels.discard(channel)
+                await self._listener.remove_listener(channel, self._notified)
+
     async def stream_events(self) -> AsyncGenerator[tuple[str, bytes], None]:
         queue = self._queue
         if queue is None:
-            raise RuntimeError("Backend not yet initialized")
+            raise RuntimeError("on_startup first")
         while True:
             channel, message = await queue.get()
             if channel is _LOST:
                 raise ConnectionError("the LISTEN connection to PostgreSQL was lost")
             # An UNLISTEN may be in transit: deliver only what we still listen to.
-            if channel in self._subscribed_channels:
+            if channel in self._channels:
                 yield channel, message
+
+    async def get_history(self, channel: str, limit: int | None = None) -> list[bytes]:
+        return []  # history is the event log in the database
 
 
 class GuardedBackend(ChannelsBackend):
