@@ -230,11 +230,15 @@ async def get_lane(session: AsyncSession, workshop: Workshop, lane_id: object) -
     return await get_owned(session, workshop, Lane, lane_id, _("This row no longer exists."))
 
 
-async def get_card(session: AsyncSession, workshop: Workshop, card_id: object, actor: Participant | None = None) -> Card:
-    """A card on the board. An unrevealed private card exists only for its author."""
+async def get_card(
+    session: AsyncSession, workshop: Workshop, card_id: object, actor: Participant | None = None, *, in_bin: bool = False
+) -> Card:
+    """A card on the board (with `in_bin`, also one that is hidden or deleted): the one lookup every
+    route that names a card goes through. An unrevealed private card exists only for its author,
+    wherever it is: card ids are sequential, so anyone can name one."""
     # One statement instead of three (the relationships' own selectin loads).
     card = await session.get(Card, parse_id(card_id), options=[joinedload(Card.tags), joinedload(Card.steps)])
-    if card is None or card.workshop_id != workshop.id or card.deleted_at is not None or card.hidden:
+    if card is None or card.workshop_id != workshop.id or (not in_bin and (card.deleted_at is not None or card.hidden)):
         raise NotFound(_("This card has been deleted by someone else."))
     if card.private and (actor is None or card.author_id != actor.id):
         raise NotFound(_("This card has been deleted by someone else."))

@@ -12,7 +12,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.board.service import get_lane, get_phase, parse_id, record
+from app.board.service import get_card, get_lane, get_phase, parse_id, record
 from app.errors import NotFound, UserError
 from app.i18n import gettext as _
 from app.models import Card, FacilitatorLink, Participant, Workshop, utcnow
@@ -102,9 +102,11 @@ async def set_private_writing(session, workshop: Workshop, actor: Participant, v
 
 
 async def reveal(session, workshop: Workshop, actor: Participant) -> int:
-    """Show every private card to everyone at once, and end private writing."""
+    """Show every private card on the board to everyone at once, and end private writing. A private
+    card its author deleted before the reveal was never shared: it stays theirs."""
     result = await session.execute(
-        update(Card).where(Card.workshop_id == workshop.id, Card.private.is_(True)).values(private=False)
+        update(Card).where(Card.workshop_id == workshop.id, Card.private.is_(True), Card.deleted_at.is_(None))
+        .values(private=False)
     )
     workshop.private_writing = False
     await record(session, workshop, "cards.revealed", {"count": result.rowcount}, actor)
@@ -131,15 +133,8 @@ async def set_closed(session, workshop: Workshop, actor: Participant, value: obj
 # -- moderation -------------------------------------------------------------------------------
 
 
-async def _any_card(session, workshop: Workshop, card_id: object) -> Card:
-    card = await session.get(Card, parse_id(card_id))
-    if card is None or card.workshop_id != workshop.id:
-        raise NotFound(_("This card no longer exists."))
-    return card
-
-
 async def hide_card(session, workshop: Workshop, actor: Participant, card_id: object) -> Card:
-    card = await _any_card(session, workshop, card_id)
+    card = await get_card(session, workshop, card_id, actor, in_bin=True)
     if card.hidden:
         return card
     card.hidden = True
@@ -149,7 +144,7 @@ async def hide_card(session, workshop: Workshop, actor: Participant, card_id: ob
 
 async def restore_card(session, workshop: Workshop, actor: Participant, card_id: object) -> Card:
     """Out of the bin, back in its cell."""
-    card = await _any_card(session, workshop, card_id)
+    card = await get_card(session, workshop, card_id, actor, in_bin=True)
     if not card.hidden and card.deleted_at is None:
         return card
     card.hidden, card.deleted_at = False, None
@@ -158,8 +153,10 @@ async def restore_card(session, workshop: Workshop, actor: Participant, card_id:
 
 
 async def bin_cards(session, workshop: Workshop) -> list[Card]:
+    """Hidden and deleted cards; not a private card its author threw away (it was never shared)."""
     return list(await session.scalars(
-        select(Card).where(Card.workshop_id == workshop.id, (Card.hidden.is_(True)) | (Card.deleted_at.is_not(None)))
+        select(Card).where(Card.workshop_id == workshop.id, (Card.hidden.is_(True)) | (Card.deleted_at.is_not(None)),
+                           Card.private.is_(False))
         .order_by(Card.updated_at.desc(), Card.id.desc())
     ))
 
