@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from litestar import Request, Response
 from litestar.datastructures import Cookie
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -10,7 +12,7 @@ from app.config import Settings
 from app.errors import Forbidden
 from app.i18n import gettext as _
 from app.models import Participant, Workshop
-from app.ratelimit import too_fast
+from app.ratelimit import client_address, too_fast
 from app.workshops import service
 
 MEMBER_COOKIE_MAX_AGE = 60 * 60 * 24 * 180
@@ -48,6 +50,20 @@ async def require_facilitator(request: Request, session: AsyncSession, slug: str
     if not member.is_facilitator:
         raise Forbidden(_("Only the facilitator can do this."))
     return workshop, member
+
+
+def check_access_code(request: Request, typed: object) -> None:
+    """The instance access code (`ACCESS_CODE`), for everything that starts a workshop (creating one,
+    importing a file): compared in constant time, wrong attempts rate-limited. No code set: open."""
+    expected = request.app.state.settings.access_code.encode()
+    if not expected:
+        return
+    guard = request.app.state.limits.access_code
+    client = client_address(request)
+    guard.check(client)
+    if not secrets.compare_digest((typed if isinstance(typed, str) else "").strip().encode(), expected):
+        guard.failed(client)
+        raise Forbidden(_("This access code is not right. Ask who manages Zichtlijn in your organisation for the code."))
 
 
 def with_member_cookie(response: Response, workshop: Workshop, member: Participant, settings: Settings) -> Response:

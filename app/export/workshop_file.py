@@ -221,6 +221,8 @@ def parse(raw: bytes, settings: Settings) -> dict:
         data = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError):
         raise UserError(_("This is not a workshop file: it does not contain valid JSON.")) from None
+    except RecursionError:  # a few hundred KB of [[[[... exhausts the parser's stack
+        raise UserError(_("This is not a workshop file: its contents are nested too deeply.")) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise UserError(_("This is not a Zichtlijn workshop file."))
     version = data.get("version")
@@ -299,7 +301,8 @@ def read(data: dict, settings: Settings) -> dict:
             "facilitator": r.flag(item, "facilitator", where, False),
         }
     cards = {}
-    for i, item in enumerate(r.items(data, "cards", _("Cards"), MAX_CARDS, required=False), 1):
+    # A board's own limit, not only the format's: an import must not make a board that holds more than one can.
+    for i, item in enumerate(r.items(data, "cards", _("Cards"), min(MAX_CARDS, settings.max_cards_per_board), required=False), 1):
         where = _("Card %(number)s", number=i)
         tag_refs = item.get("tags", [])
         if not isinstance(tag_refs, list) or not all(isinstance(t, str) and t in tags for t in tag_refs):
