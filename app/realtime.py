@@ -659,11 +659,12 @@ async def board_change(
         hub.changed_here(workshop.id, before, workshop.seq, change.renders)
 
 
-def _same_origin(socket: WebSocket, public_url: str) -> bool:
-    """Cross-site websocket hijacking: browsers always send Origin; it must be us."""
+def _same_origin(socket: WebSocket, public_url: str, allow_missing: bool = False) -> bool:
+    """Cross-site websocket hijacking: browsers always send Origin; it must be us. Without one it
+    is no browser: refused, unless the server lets scripts in (the cookie then still decides)."""
     origin = socket.headers.get("origin")
     if origin is None:
-        return True  # not a browser (scripts, tests); the cookie still decides
+        return allow_missing
     host = urlsplit(origin).netloc.lower()
     allowed = {socket.headers.get("host", "").lower()}
     if public_url:
@@ -679,7 +680,7 @@ async def board_socket(socket: WebSocket, slug: str) -> None:
 
     state = socket.app.state
     hub: Hub = state.hub
-    if not _same_origin(socket, state.settings.public_url):
+    if not _same_origin(socket, state.settings.public_url, state.settings.allow_sockets_without_origin):
         await socket.close(code=CLOSE_FORBIDDEN_ORIGIN)
         return
     try:

@@ -168,7 +168,7 @@ class Person:
         return self.post(f"/w/{slug}/cards", {"phase_id": phase_id, "lane_id": lane_id, "text": text},
                          headers={"HX-Target": "card-error"})
 
-    def socket(self, slug: str, origin: str | None = None) -> "BoardSocket":
+    def socket(self, slug: str, origin: str | None = "") -> "BoardSocket":
         return BoardSocket(self, slug, origin)
 
 
@@ -183,7 +183,10 @@ def card_ids_in(html: str) -> list[int]:
 class BoardSocket:
     """A board socket as the browser opens it: with the person's cookies, then a hello."""
 
-    def __init__(self, person: Person, slug: str, origin: str | None = None, hello: bool = True) -> None:
+    def __init__(self, person: Person, slug: str, origin: str | None = "", hello: bool = True) -> None:
+        """`origin`: "" sends the server's own, as a browser on its page does; None sends none."""
+        if origin == "":
+            origin = person.base_url
         cookies = "; ".join(f"{k}={v}" for k, v in person.client.cookies.items())
         headers = {"Cookie": cookies, "Accept-Language": person.lang}
         ws_base = person.base_url.replace("http://", "ws://")
