@@ -44,7 +44,8 @@ async def board_page(request: Request, db_session: AsyncSession, slug: str) -> R
         groups=tag_service.revisit_groups(board.tags, board.phases, board.lanes, board.all_cards()),
         heat_level=tag_service.heat_level, remaining=remaining, voting=board.voting, results=results, seq=workshop.seq,
         join_link=join_url(request, workshop.join_token), join_code=format_code(workshop.join_code),
-        facilitator_link=f"{base_url(request)}/f/{workshop.facilitator_token}" if member.is_facilitator else "",
+        # Only for the workshop's own facilitators: a co-facilitator who saw it could come back after being revoked.
+        facilitator_link=f"{base_url(request)}/f/{workshop.facilitator_token}" if member.is_facilitator and member.link_id is None else "",
     )
 
 

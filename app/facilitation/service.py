@@ -187,7 +187,8 @@ async def create_link(session, workshop: Workshop, actor: Participant, label: st
     active = await links(session, workshop)
     if len(active) >= 10:
         raise UserError(_("A workshop can have at most %(limit)s co-facilitator links.", limit=10))
-    link = FacilitatorLink(workshop_id=workshop.id, token=new_facilitator_token(), label=(label or "").strip()[:60])
+    link = FacilitatorLink(workshop_id=workshop.id, token=new_facilitator_token(), label=(label or "").strip()[:60],
+                           parent_id=actor.link_id)
     session.add(link)
     await session.flush()
     await record(session, workshop, "link.created", {"link": link.id}, actor)
@@ -195,23 +196,40 @@ async def create_link(session, workshop: Workshop, actor: Participant, label: st
 
 
 async def revoke_link(session, workshop: Workshop, actor: Participant, link_id: object) -> list[int]:
-    """The link stops working, and whoever came in by it is a participant again."""
+    """The link stops working, and so do the links made under it (by whoever came in by it, and so on
+    down); whoever came in by any of them is a participant again."""
     link = await session.get(FacilitatorLink, parse_id(link_id))
-    if link is None or link.workshop_id != workshop.id or link.revoked_at is not None:
+    if link is None or link.workshop_id != workshop.id or link.revoked_at is not None or not _may_see(actor, link):
         raise NotFound(_("This link does not exist (any more)."))
-    link.revoked_at = utcnow()
-    demoted = list(await session.scalars(select(Participant).where(Participant.link_id == link.id, Participant.is_facilitator.is_(True))))
+    now = utcnow()
+    revoked, todo = [], [link]
+    while todo:
+        current = todo.pop()
+        current.revoked_at = now
+        revoked.append(current.id)
+        todo.extend(await session.scalars(select(FacilitatorLink).where(
+            FacilitatorLink.parent_id == current.id, FacilitatorLink.revoked_at.is_(None))))
+    demoted = list(await session.scalars(select(Participant).where(
+        Participant.link_id.in_(revoked), Participant.is_facilitator.is_(True))))
     for person in demoted:
         person.is_facilitator = False
-    await record(session, workshop, "link.revoked", {"link": link.id, "demoted": [p.id for p in demoted]}, actor)
+    await record(session, workshop, "link.revoked", {"link": link.id, "links": revoked, "demoted": [p.id for p in demoted]}, actor)
     return [p.id for p in demoted]
 
 
-async def links(session, workshop: Workshop) -> list[FacilitatorLink]:
-    return list(await session.scalars(
+def _may_see(viewer: Participant | None, link: FacilitatorLink) -> bool:
+    """The workshop's own facilitators see every link; a co-facilitator only the links they made:
+    a link seen is a way back in, and those die with their own."""
+    return viewer is None or viewer.link_id is None or link.parent_id == viewer.link_id
+
+
+async def links(session, workshop: Workshop, viewer: Participant | None = None) -> list[FacilitatorLink]:
+    """The active links (`viewer`: only those this facilitator may see)."""
+    active = await session.scalars(
         select(FacilitatorLink).where(FacilitatorLink.workshop_id == workshop.id, FacilitatorLink.revoked_at.is_(None))
         .order_by(FacilitatorLink.id)
-    ))
+    )
+    return [link for link in active if _may_see(viewer, link)]
 
 
 async def link_by_token(session: AsyncSession, token: str) -> FacilitatorLink | None:
