@@ -85,6 +85,22 @@ class Database:
             await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
             yield session
 
+    async def scrub(self) -> bool:
+        """After a deletion (SQLite): copy the WAL into the database file and truncate it, so the
+        deleted rows' old versions linger in no WAL frame. Call it holding the writer lock. A reader
+        in the middle of a transaction makes the checkpoint wait; it is tried a few times. True when
+        the WAL is empty."""
+        if not self.settings.is_sqlite:
+            return True
+        async with self.engine.connect() as conn:
+            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            for attempt in range(20):
+                busy = (await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")).first()[0]
+                if not busy:
+                    return True
+                await asyncio.sleep(0.05 * (attempt + 1))
+        return False
+
     async def migrate(self) -> None:
         async with self.engine.begin() as conn:
             await conn.run_sync(_upgrade_head)
@@ -117,4 +133,7 @@ def _sqlite_pragmas(engine: AsyncEngine, synchronous: str) -> None:
         cur.execute("PRAGMA foreign_keys=ON")
         # Another process (a migration, a backup) may hold the lock briefly.
         cur.execute("PRAGMA busy_timeout=5000")
+        # Deleted rows are overwritten with zeros, not left in free pages: deleting a workshop must
+        # leave nothing of it in the file (AVG). With `scrub` below, nothing in the WAL either.
+        cur.execute("PRAGMA secure_delete=ON")
         cur.close()

@@ -18,6 +18,7 @@ from app.errors import NotFound, UserError
 from app.i18n import gettext as _
 from app.ratelimit import client_address
 from app.realtime import board_change
+from app.retention import erase
 from app.responses import is_htmx, page, redirect
 from app.security import check_access_code, current_member, member_cookie, require_facilitator, with_member_cookie
 from app.workshops import service
@@ -123,9 +124,7 @@ async def delete_workshop(request: Request, db_session: AsyncSession, slug: str)
         raise UserError(_("Tick the box to confirm that the workshop and everything in it will be deleted."))
     hub = request.app.state.hub
     # Deleting the row waits for the board's row lock: no change of this board is half-way while it goes.
-    async with request.app.state.db.writing(db_session):
-        await service.delete_workshop(db_session, workshop.id)
-        await db_session.commit()
+    await erase(request.app.state.db, request.app.state.settings, workshop.id, release=db_session)
     await hub.workshop_deleted(workshop.id)
     response = redirect(request, "/?deleted=1")
     response.delete_cookie(member_cookie(slug), path="/")
