@@ -153,15 +153,20 @@ class BoardFeed:
         return not (self.presence_stale or self.must_read) and self.rendered is not None and self.heard <= self.rendered
 
 
-def _per_language(feed: BoardFeed, render: Render) -> None:
-    """Render once per language in use (never per socket) and queue it to that language's sockets."""
+def _per_language(feed: BoardFeed, render: Render, said: Render | None = None) -> None:
+    """Render once per language in use (never per socket) and queue it to that language's sockets.
+
+    `said`: the announcement of what someone did (`fragments.announce`, carrying `.actor`). It goes
+    to everyone's sockets but the actor's own, so that no frame needs to say who the actor is."""
+    actor = getattr(said, "actor", None)
     for lang in {s.lang for s in feed.sockets}:
         with i18n.use_locale(lang):
             html = render()
-        if html:
+            announcement = said() if said is not None else ""
+        if html or announcement:
             for sock in feed.sockets:
                 if sock.lang == lang:
-                    sock.put(html)
+                    sock.put(html if sock.member_id == actor else html + announcement)
 
 
 class Hub:
@@ -452,7 +457,9 @@ class Hub:
         """Render once per language in use, queue to every socket, and note how far the sockets are."""
         assert feed.rendered is not None
         marker = seq_marker(seq) if seq > feed.rendered else ""
-        _per_language(feed, lambda: "".join(r() for r in renders) + marker + (people() if people is not None else ""))
+        parts = [r for r in renders if not hasattr(r, "actor")]
+        said = next((r for r in renders if hasattr(r, "actor")), None)
+        _per_language(feed, lambda: "".join(r() for r in parts) + marker + (people() if people is not None else ""), said)
         feed.rendered = max(feed.rendered, seq)
 
     async def catch_up(self, sock: LocalSocket, seen: object) -> bool:
@@ -524,7 +531,19 @@ class Hub:
             self.editing.pop(workshop_id, None)
         async with self.db.session() as session:
             render = await fragments.editing(session, workshop_id, editing)
-        await self.send_local(workshop_id, render)
+        feed = self.feeds.get(workshop_id)
+        if feed is None:
+            return
+        # Per viewer: everyone's editors but their own, so the fragment needs no participant ids.
+        # The same bytes for all who edit nothing, per language.
+        async with feed.lock:
+            made: dict[tuple[str, int | None], str] = {}
+            for sock in list(feed.sockets):
+                key = (sock.lang, sock.member_id if sock.member_id in editing else None)
+                if key not in made:
+                    with i18n.use_locale(sock.lang):
+                        made[key] = render(key[1])
+                sock.put(made[key])
 
     def _forget(self, sock: LocalSocket) -> bool:
         """One socket fewer; True when it was the participant's last one in this process."""
