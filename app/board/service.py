@@ -292,12 +292,12 @@ async def add_card(
     client_id = (client_id or "").strip() or None
     if client_id is not None:
         if not CLIENT_ID.match(client_id):
-            raise UserError(_("That part of the board does not exist (any more)."))
+            raise UserError(_("This client_id is not valid: use 8 to 40 letters, digits or dashes. Nothing was saved."))
         existing = await session.scalar(select(Card).where(Card.workshop_id == workshop.id, Card.client_id == client_id))
         if existing is not None and existing.author_id == author.id:
             return existing
         if existing is not None:
-            raise UserError(_("That part of the board does not exist (any more)."))
+            raise UserError(_("This client_id already belongs to another card. Nothing was saved."))
     phase = await get_phase(session, workshop, phase_id)
     lane = await get_lane(session, workshop, lane_id)
     rules.ensure_can_write(workshop, author, phase)
