@@ -163,10 +163,9 @@ def _per_language(feed: BoardFeed, render: Render, said: Render | None = None) -
         with i18n.use_locale(lang):
             html = render()
             announcement = said() if said is not None else ""
-        if html or announcement:
-            for sock in feed.sockets:
-                if sock.lang == lang:
-                    sock.put(html if sock.member_id == actor else html + announcement)
+        for sock in feed.sockets:
+            if sock.lang == lang and (out := html if sock.member_id == actor else html + announcement):
+                sock.put(out)
 
 
 class Hub:
@@ -322,14 +321,6 @@ class Hub:
             feed.made_here.append((before, seq, renders))
             del feed.made_here[:-MAX_BACKLOG]  # a feed that cannot keep up reads the log instead
         self.ring(workshop_id, seq)
-
-    async def send_local(self, workshop_id: int, render: Render) -> None:
-        """Render once per language for this process's sockets of the board (no event, no broker)."""
-        feed = self.feeds.get(workshop_id)
-        if feed is None:
-            return
-        async with feed.lock:
-            _per_language(feed, render)
 
     def _broker_back(self) -> None:
         # Doorbells may have been lost while the broker was away: look at every board again.
