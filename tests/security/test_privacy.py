@@ -10,6 +10,7 @@ import pytest
 from bs4 import BeautifulSoup
 from websockets.exceptions import ConnectionClosed
 
+from app.config import Settings
 from tests import database
 from tests.support import LiveServer, Person, card_ids_in, card_texts
 
@@ -209,7 +210,8 @@ def test_deleting_a_workshop_leaves_nothing_of_it_on_disk(tmp_path):
             time.sleep(0.3)
         exports = tmp_path / "exports" / ws.slug
         assert any(p.suffix == ".pdf" for p in exports.iterdir())
-        assert files_holding(tmp_path / "sessions", "Wegwezen")  # the test can find it while it exists
+        if not Settings.from_env().database_url:  # SQLite: the test can find it while it exists
+            assert files_holding(tmp_path / "sessions", "Wegwezen")
         assert fac.post(f"/w/{ws.slug}/delete", {"confirm": "1"}, htmx=False).status_code == 303
         assert not exports.exists()
         for needle in ("Wegwezen", "Zorgoverleg Verwijderbaar", ws.slug):
