@@ -20,8 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.board import service as board
 from app.config import Settings
-from app.export.labels import author_label
 from app.errors import UserError
+from app.export.labels import author_label
 from app.i18n import LANGUAGES
 from app.i18n import gettext as _
 from app.chart import service as chart_service
