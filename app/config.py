@@ -43,6 +43,9 @@ class Settings:
     auto_migrate: bool = True
     # Cookies get `Secure` (set when served over HTTPS).
     secure_cookies: bool = False
+    # Board sockets without an Origin header: browsers always send one, so by default such a socket
+    # is refused (4403). Turn on for scripts that know what they are doing.
+    allow_sockets_without_origin: bool = False
     # SQLite `synchronous` pragma: see docs/architecture.md (durability).
     sqlite_synchronous: str = "NORMAL"
     max_card_length: int = 1000
@@ -126,7 +129,8 @@ class Settings:
             kwargs["presence_ttl"] = max(3.0, float(env["PRESENCE_TTL"]))
         if env.get("CATCH_UP_INTERVAL"):
             kwargs["catch_up_interval"] = max(0.5, float(env["CATCH_UP_INTERVAL"]))
-        for key, name in [("AUTO_MIGRATE", "auto_migrate"), ("SECURE_COOKIES", "secure_cookies"), ("DEBUG", "debug")]:
+        for key, name in [("AUTO_MIGRATE", "auto_migrate"), ("SECURE_COOKIES", "secure_cookies"), ("DEBUG", "debug"),
+                          ("ALLOW_SOCKETS_WITHOUT_ORIGIN", "allow_sockets_without_origin")]:
             if key in env:
                 kwargs[name] = env[key].strip().lower() in {"1", "true", "yes", "on"}
         url = kwargs.get("database_url", "")

@@ -16,6 +16,7 @@ from app import sqlite_driver
 from app.config import Settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+SQLITE_BUSY_TIMEOUT_MS = 5000
 
 
 class Database:
@@ -85,6 +86,29 @@ class Database:
             await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
             yield session
 
+    async def scrub(self) -> bool:
+        """After a deletion (SQLite): copy the WAL into the database file and truncate it, so the
+        deleted rows' old versions linger in no WAL frame. Call it holding the writer lock. A reader
+        in the middle of a transaction makes the checkpoint wait; it is tried a few times. True when
+        the WAL is empty."""
+        if not self.settings.is_sqlite:
+            return True
+        async with self.engine.connect() as conn:
+            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            # Statements run on the event loop's thread (app/sqlite_driver.py): the checkpoint must not
+            # wait for readers inside SQLite (they could only finish on this loop). It fails fast
+            # instead, and the loop lets them finish before the next try.
+            await conn.exec_driver_sql("PRAGMA busy_timeout=0")
+            try:
+                for attempt in range(10):
+                    busy = (await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")).first()[0]
+                    if not busy:
+                        return True
+                    await asyncio.sleep(0.02 * (attempt + 1))
+            finally:
+                await conn.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        return False
+
     async def migrate(self) -> None:
         async with self.engine.begin() as conn:
             await conn.run_sync(_upgrade_head)
@@ -116,5 +140,8 @@ def _sqlite_pragmas(engine: AsyncEngine, synchronous: str) -> None:
         cur.execute(f"PRAGMA synchronous={synchronous}")
         cur.execute("PRAGMA foreign_keys=ON")
         # Another process (a migration, a backup) may hold the lock briefly.
-        cur.execute("PRAGMA busy_timeout=5000")
+        cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        # Deleted rows are overwritten with zeros, not left in free pages: deleting a workshop must
+        # leave nothing of it in the file (AVG). With `scrub` below, nothing in the WAL either.
+        cur.execute("PRAGMA secure_delete=ON")
         cur.close()

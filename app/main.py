@@ -143,6 +143,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # Raised by the CSRF check (no or a wrong token): say what to do, in the user's language.
         return user_error_response(request, UserError(_("This page is out of date. Reload it and try again."), 403))
 
+    secret_key = _secret_key(settings)
     return Litestar(
         route_handlers=[
             workshop_routes.home, workshop_routes.create_workshop, workshop_routes.join_by_code,
@@ -159,14 +160,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
         template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment())),
         # Hospital Wi-Fi: pages and fragments are repetitive HTML; gzip shrinks them several times.
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
-        csrf_config=CSRFConfig(secret=_secret_key(settings), cookie_secure=settings.secure_cookies,
+        csrf_config=CSRFConfig(secret=secret_key, cookie_secure=settings.secure_cookies,
                                cookie_samesite="lax", cookie_httponly=True),
         exception_handlers={UserError: handle_user_error, PermissionDeniedException: handle_forbidden},
         middleware=[locale_middleware],
         before_send=[security_headers],
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
-        state=State({"settings": settings, "db": db, "hub": hub, "exports": exports, "limits": limits}),
+        state=State({"settings": settings, "db": db, "hub": hub, "exports": exports, "limits": limits,
+                     "secret_key": secret_key}),
         debug=settings.debug,
         openapi_config=None,
     )

@@ -129,6 +129,10 @@ class FacilitatorLink(Base):
     label: Mapped[str] = mapped_column(String(60), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # The link its maker came in by (None: made by a holder of the workshop's own facilitator link).
+    # Revoking a link revokes the links made under it: a co-facilitator cannot keep a way back in.
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("facilitator_link.id", ondelete="CASCADE", name="fk_facilitator_link_parent_id"), nullable=True)
 
 
 class Card(Base):

@@ -153,15 +153,19 @@ class BoardFeed:
         return not (self.presence_stale or self.must_read) and self.rendered is not None and self.heard <= self.rendered
 
 
-def _per_language(feed: BoardFeed, render: Render) -> None:
-    """Render once per language in use (never per socket) and queue it to that language's sockets."""
+def _per_language(feed: BoardFeed, render: Render, said: Render | None = None) -> None:
+    """Render once per language in use (never per socket) and queue it to that language's sockets.
+
+    `said`: the announcement of what someone did (`fragments.announce`, carrying `.actor`). It goes
+    to everyone's sockets but the actor's own, so that no frame needs to say who the actor is."""
+    actor = getattr(said, "actor", None)
     for lang in {s.lang for s in feed.sockets}:
         with i18n.use_locale(lang):
             html = render()
-        if html:
-            for sock in feed.sockets:
-                if sock.lang == lang:
-                    sock.put(html)
+            announcement = said() if said is not None else ""
+        for sock in feed.sockets:
+            if sock.lang == lang and (out := html if sock.member_id == actor else html + announcement):
+                sock.put(out)
 
 
 class Hub:
@@ -318,14 +322,6 @@ class Hub:
             del feed.made_here[:-MAX_BACKLOG]  # a feed that cannot keep up reads the log instead
         self.ring(workshop_id, seq)
 
-    async def send_local(self, workshop_id: int, render: Render) -> None:
-        """Render once per language for this process's sockets of the board (no event, no broker)."""
-        feed = self.feeds.get(workshop_id)
-        if feed is None:
-            return
-        async with feed.lock:
-            _per_language(feed, render)
-
     def _broker_back(self) -> None:
         # Doorbells may have been lost while the broker was away: look at every board again.
         for feed in self.feeds.values():
@@ -452,7 +448,9 @@ class Hub:
         """Render once per language in use, queue to every socket, and note how far the sockets are."""
         assert feed.rendered is not None
         marker = seq_marker(seq) if seq > feed.rendered else ""
-        _per_language(feed, lambda: "".join(r() for r in renders) + marker + (people() if people is not None else ""))
+        parts = [r for r in renders if not hasattr(r, "actor")]
+        said = next((r for r in renders if hasattr(r, "actor")), None)
+        _per_language(feed, lambda: "".join(r() for r in parts) + marker + (people() if people is not None else ""), said)
         feed.rendered = max(feed.rendered, seq)
 
     async def catch_up(self, sock: LocalSocket, seen: object) -> bool:
@@ -524,7 +522,19 @@ class Hub:
             self.editing.pop(workshop_id, None)
         async with self.db.session() as session:
             render = await fragments.editing(session, workshop_id, editing)
-        await self.send_local(workshop_id, render)
+        feed = self.feeds.get(workshop_id)
+        if feed is None:
+            return
+        # Per viewer: everyone's editors but their own, so the fragment needs no participant ids.
+        # The same bytes for all who edit nothing, per language.
+        async with feed.lock:
+            made: dict[tuple[str, int | None], str] = {}
+            for sock in list(feed.sockets):
+                key = (sock.lang, sock.member_id if sock.member_id in editing else None)
+                if key not in made:
+                    with i18n.use_locale(sock.lang):
+                        made[key] = render(key[1])
+                sock.put(made[key])
 
     def _forget(self, sock: LocalSocket) -> bool:
         """One socket fewer; True when it was the participant's last one in this process."""
@@ -659,11 +669,12 @@ async def board_change(
         hub.changed_here(workshop.id, before, workshop.seq, change.renders)
 
 
-def _same_origin(socket: WebSocket, public_url: str) -> bool:
-    """Cross-site websocket hijacking: browsers always send Origin; it must be us."""
+def _same_origin(socket: WebSocket, public_url: str, allow_missing: bool = False) -> bool:
+    """Cross-site websocket hijacking: browsers always send Origin; it must be us. Without one it
+    is no browser: refused, unless the server lets scripts in (the cookie then still decides)."""
     origin = socket.headers.get("origin")
     if origin is None:
-        return True  # not a browser (scripts, tests); the cookie still decides
+        return allow_missing
     host = urlsplit(origin).netloc.lower()
     allowed = {socket.headers.get("host", "").lower()}
     if public_url:
@@ -679,7 +690,7 @@ async def board_socket(socket: WebSocket, slug: str) -> None:
 
     state = socket.app.state
     hub: Hub = state.hub
-    if not _same_origin(socket, state.settings.public_url):
+    if not _same_origin(socket, state.settings.public_url, state.settings.allow_sockets_without_origin):
         await socket.close(code=CLOSE_FORBIDDEN_ORIGIN)
         return
     try:

@@ -17,9 +17,11 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
 from app.db import Database
+from app.export.jobs import remove_exports
 from app.models import Workshop, utcnow
 from app.workshops.service import delete_workshop
 
@@ -35,6 +37,21 @@ def cutoff(settings: Settings, now: datetime | None = None) -> datetime | None:
     return (now or utcnow()) - timedelta(days=settings.retention_days)
 
 
+async def erase(db: Database, settings: Settings, workshop_id: int, release: AsyncSession | None = None) -> None:
+    """Delete a workshop with everything in it, wherever it is kept: its rows (one DELETE; ON DELETE
+    CASCADE takes the rest), their old versions in SQLite's WAL (`Database.scrub`; `secure_delete`
+    zeroes them in the file), and its exports. `release`: the caller's session, which waits without
+    its connection (`Database.writing`)."""
+    async with db.writing(release), db.session() as session:
+        slug = await session.scalar(select(Workshop.slug).where(Workshop.id == workshop_id))
+        await delete_workshop(session, workshop_id)
+        await session.commit()
+        if not await db.scrub():
+            log.warning("deleted workshop %s: the WAL could not be truncated yet (a long reader)", workshop_id)
+    if slug:
+        remove_exports(settings, slug)
+
+
 async def purge(db: Database, settings: Settings, now: datetime | None = None) -> list[int]:
     """Delete every workshop whose last change is older than the retention period; returns their ids."""
     moment = cutoff(settings, now)
@@ -45,9 +62,7 @@ async def purge(db: Database, settings: Settings, now: datetime | None = None) -
     deleted = []
     for workshop_id in due:
         # One workshop per transaction: a long purge never holds the writer lock for long.
-        async with db.writing(), db.session() as session:
-            await delete_workshop(session, workshop_id)
-            await session.commit()
+        await erase(db, settings, workshop_id)
         deleted.append(workshop_id)
     if deleted:
         log.info("retention: deleted %d workshop(s) without changes for %d days", len(deleted), settings.retention_days)

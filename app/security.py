@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
+
 from litestar import Request, Response
 from litestar.datastructures import Cookie
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -10,7 +14,7 @@ from app.config import Settings
 from app.errors import Forbidden
 from app.i18n import gettext as _
 from app.models import Participant, Workshop
-from app.ratelimit import too_fast
+from app.ratelimit import client_address, too_fast
 from app.workshops import service
 
 MEMBER_COOKIE_MAX_AGE = 60 * 60 * 24 * 180
@@ -33,10 +37,34 @@ async def current_member(request: Request, session: AsyncSession, slug: str) -> 
     return await service.workshop_and_member(session, slug, request.cookies.get(member_cookie(slug)))
 
 
+MEMBER_CSRF_HEADER = "x-zl-csrf"
+MEMBER_CSRF_FIELD = "_zl_csrf"
+
+
+def member_csrf_token(request: Request, member: Participant) -> str:
+    """The CSRF token bound to one participant: an HMAC of their cookie's token with the app's secret.
+    Litestar's own token only proves that cookie and header match, and a cookie can be planted (a
+    sibling subdomain; anyone on the network while cookies are not `Secure`): this one cannot be
+    made without the victim's participant token. The board page hands it to htmx."""
+    secret = request.app.state.secret_key.encode()
+    return hmac.new(secret, b"zl-member-csrf:" + member.token.encode(), hashlib.sha256).hexdigest()
+
+
+async def _check_member_csrf(request: Request, member: Participant) -> None:
+    presented = request.headers.get(MEMBER_CSRF_HEADER)
+    if presented is None and request.content_type[0] in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        value = (await request.form()).get(MEMBER_CSRF_FIELD)  # a plain form; Litestar keeps the parsed form
+        presented = value if isinstance(value, str) else None
+    if not presented or not hmac.compare_digest(presented.encode(), member_csrf_token(request, member).encode()):
+        raise Forbidden(_("This page is out of date. Reload it and try again."))
+
+
 async def require_member(request: Request, session: AsyncSession, slug: str) -> tuple[Workshop, Participant]:
     workshop, member = await current_member(request, session, slug)
     if member is None:
         raise Forbidden(_("You are not (or no longer) part of this workshop. Join again with the link or code."))
+    if request.method not in SAFE_METHODS:
+        await _check_member_csrf(request, member)
     # Every change is someone's: a flood from one participant is refused here, before any work.
     if request.method not in SAFE_METHODS and not request.app.state.limits.mutations.allow(member.id):
         raise too_fast()
@@ -48,6 +76,20 @@ async def require_facilitator(request: Request, session: AsyncSession, slug: str
     if not member.is_facilitator:
         raise Forbidden(_("Only the facilitator can do this."))
     return workshop, member
+
+
+def check_access_code(request: Request, typed: object) -> None:
+    """The instance access code (`ACCESS_CODE`), for everything that starts a workshop (creating one,
+    importing a file): compared in constant time, wrong attempts rate-limited. No code set: open."""
+    expected = request.app.state.settings.access_code.encode()
+    if not expected:
+        return
+    guard = request.app.state.limits.access_code
+    client = client_address(request)
+    guard.check(client)
+    if not secrets.compare_digest((typed if isinstance(typed, str) else "").strip().encode(), expected):
+        guard.failed(client)
+        raise Forbidden(_("This access code is not right. Ask who manages Zichtlijn in your organisation for the code."))
 
 
 def with_member_cookie(response: Response, workshop: Workshop, member: Participant, settings: Settings) -> Response:

@@ -41,11 +41,21 @@ def seq_of(html: bytes | str) -> int | None:
     return int(data[j:data.index(b'"', j)])
 
 
+MEMBER_CSRF = re.compile(r'"x-zl-csrf": "([0-9a-f]+)"')
+
+
+def member_csrf(page: str) -> str:
+    """The CSRF token bound to this participant, from the board page's `hx-headers` (as htmx sends it)."""
+    found = MEMBER_CSRF.search(page)
+    return found.group(1) if found else ""
+
+
 @dataclass
 class Participant:
     http: httpx.AsyncClient
     cookie: str = ""
     url: str = ""  # the app process this participant talks to (HTTP and socket); "" = the target's
+    member_csrf: str = ""  # from their board page
 
     @property
     def csrf(self) -> str:
@@ -163,6 +173,7 @@ class AppTarget(Target):
                                 headers={"x-csrftoken": fac.csrf}, follow_redirects=True)
         r.raise_for_status()
         page = r.text
+        fac.member_csrf = member_csrf(page)
         slug = str(r.url).rstrip("/").rsplit("/", 1)[1]
         join_path = "/j/" + re.search(r'href="[^"]*/j/([^"]+)"', page).group(1)
         board = Board(index, slug, [int(x) for x in re.findall(r'class="phase" id="phase-(\d+)"', page)],
@@ -174,6 +185,7 @@ class AppTarget(Target):
             r = await p.http.post(join_path, data={"name": f"Deelnemer {n + 1}"}, headers={"x-csrftoken": p.csrf},
                                   follow_redirects=True)
             r.raise_for_status()
+            p.member_csrf = member_csrf(r.text)
             board.participants.append(p)
         for p in board.participants:
             p.cookie = "; ".join(f"{k}={v}" for k, v in p.http.cookies.items())
@@ -188,7 +200,7 @@ class AppTarget(Target):
         return Socket(conn)
 
     async def edit(self, board: Board, p: Participant, text: str, kind: str) -> httpx.Response:
-        h = {"x-csrftoken": p.csrf, "HX-Request": "true", "HX-Target": "card-error"}
+        h = {"x-csrftoken": p.csrf, "x-zl-csrf": p.member_csrf, "HX-Request": "true", "HX-Target": "card-error"}
         slug = board.slug
         if kind == "edit" and board.cards:
             return await p.http.post(f"/w/{slug}/cards/{random.choice(board.cards)}", data={"text": text}, headers=h)

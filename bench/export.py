@@ -18,6 +18,8 @@ import time
 
 import httpx
 
+from bench.client import member_csrf
+
 AVAILABLE = True
 CARDS = (40, 300, 1000)
 QUICK_CARDS = (40,)
@@ -67,11 +69,15 @@ def download_url(fragment: str) -> str | None:
     raise ExportError(f"PDF export failed: {_text(fragment)[:300]!r}")
 
 
+def csrf_headers(client: httpx.Client, slug: str) -> dict[str, str]:
+    """Both CSRF tokens a board page hands htmx: the cookie's, and the one bound to this participant."""
+    return {"x-csrftoken": client.cookies.get("csrftoken") or "", "x-zl-csrf": member_csrf(client.get(f"/w/{slug}").text)}
+
+
 def export_pdf(client: httpx.Client, slug: str, timeout: float = TIMEOUT_S) -> bytes:
     """The PDF of this workshop, asked for as the facilitator's browser does; `client` holds the
     facilitator's cookies. Raises ExportError when the job fails or takes longer than `timeout`."""
-    csrf = client.cookies.get("csrftoken") or ""
-    r = client.post(f"/w/{slug}/export/pdf", headers={"x-csrftoken": csrf, **HX})
+    r = client.post(f"/w/{slug}/export/pdf", headers={**csrf_headers(client, slug), **HX})
     if r.status_code != 200:
         raise ExportError(f"POST export/pdf: HTTP {r.status_code}: {_text(r.text)[:300]!r}")
     status_url = job_url(r.text)
@@ -157,8 +163,8 @@ def make_board(c: httpx.Client, title: str, cards: int) -> str:
 def fill_board(c: httpx.Client, slug: str, cards: int) -> None:
     """Add cards with realistic texts until the board has `cards`, spread over its cells; every
     fourth tagged and every eighth with a follow-up, for the revisit list. `c`: its facilitator."""
-    h = {"x-csrftoken": c.cookies.get("csrftoken") or ""}
     page = c.get(f"/w/{slug}").text
+    h = {"x-csrftoken": c.cookies.get("csrftoken") or "", "x-zl-csrf": member_csrf(page)}
     phases = [int(x) for x in re.findall(r'class="phase" id="phase-(\d+)"', page)]
     lanes = [int(x) for x in re.findall(r'class="lane" id="lane-(\d+)"', page)]
     tags = list(dict.fromkeys(int(x) for x in re.findall(r'class="tag-toggle[^"]*" data-tag-id="(\d+)"', page)))

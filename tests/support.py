@@ -112,6 +112,7 @@ class Person:
     def __post_init__(self) -> None:
         self.client = httpx.Client(base_url=self.base_url, headers={"Accept-Language": self.lang}, timeout=10)
         self.client.get("/")  # receive the CSRF cookie
+        self._bound: dict[str, tuple[str, dict[str, str]]] = {}
 
     def via(self, base_url: str) -> "Person":
         """The same browser (its cookies) reaching another app process, as behind a load balancer."""
@@ -126,8 +127,26 @@ class Person:
     def get(self, path: str, **kw) -> httpx.Response:
         return self.client.get(path, **kw)
 
+    def member_headers(self, slug: str) -> dict[str, str]:
+        """The headers the board page tells htmx to send besides the CSRF cookie's token: the token
+        bound to this participant (`x-zl-csrf`), read from the page as a browser has it."""
+        cookie = self.member_cookie(slug)
+        if not cookie:
+            return {}
+        if slug in self._bound and self._bound[slug][0] == cookie:
+            return self._bound[slug][1]
+        r = self.client.get(f"/w/{slug}")
+        found: dict[str, str] = {}
+        if r.status_code == 200:
+            body = BeautifulSoup(r.text, "html.parser").body
+            found = {k: v for k, v in json.loads(body.get("hx-headers", "{}")).items() if k != "x-csrftoken"}
+        self._bound[slug] = (cookie, found)
+        return found
+
     def post(self, path: str, data: dict | None = None, htmx: bool = True, **kw) -> httpx.Response:
-        headers = {"x-csrftoken": self.csrf, **kw.pop("headers", {})}
+        board = re.match(r"^/w/([^/]+)/", path.removeprefix(self.base_url))
+        bound = self.member_headers(board.group(1)) if board else {}
+        headers = {"x-csrftoken": self.csrf, **bound, **kw.pop("headers", {})}
         if htmx:
             headers.setdefault("HX-Request", "true")
         return self.client.post(path, data=data or {}, headers=headers, **kw)
@@ -168,7 +187,7 @@ class Person:
         return self.post(f"/w/{slug}/cards", {"phase_id": phase_id, "lane_id": lane_id, "text": text},
                          headers={"HX-Target": "card-error"})
 
-    def socket(self, slug: str, origin: str | None = None) -> "BoardSocket":
+    def socket(self, slug: str, origin: str | None = "") -> "BoardSocket":
         return BoardSocket(self, slug, origin)
 
 
@@ -183,7 +202,10 @@ def card_ids_in(html: str) -> list[int]:
 class BoardSocket:
     """A board socket as the browser opens it: with the person's cookies, then a hello."""
 
-    def __init__(self, person: Person, slug: str, origin: str | None = None, hello: bool = True) -> None:
+    def __init__(self, person: Person, slug: str, origin: str | None = "", hello: bool = True) -> None:
+        """`origin`: "" sends the server's own, as a browser on its page does; None sends none."""
+        if origin == "":
+            origin = person.base_url
         cookies = "; ".join(f"{k}={v}" for k, v in person.client.cookies.items())
         headers = {"Cookie": cookies, "Accept-Language": person.lang}
         ws_base = person.base_url.replace("http://", "ws://")

@@ -293,21 +293,27 @@ async def announce(session: AsyncSession, workshop: Workshop, seq_before: int, r
     def render() -> str:
         who = author_label(actor, workshop) or gettext("Someone")
         text = gettext(ANNOUNCEMENTS[event.kind]) % {"who": who, "where": where}
-        return _block("announce", text=text, actor_id=event.actor_id or 0)
+        return _block("announce", text=text)
 
+    # Who did it, for the feed alone: it leaves the announcement out of the actor's own sockets
+    # (their screen reader need not hear it), instead of telling every browser the actor's id.
+    render.actor = event.actor_id  # type: ignore[attr-defined]
     return render
 
 
-async def editing(session: AsyncSession, workshop_id: int, by_member: dict[int, int]) -> Render:
-    """Which cards are open in someone's editor, with whom (following the anonymity setting)."""
+async def editing(session: AsyncSession, workshop_id: int, by_member: dict[int, int]) -> Callable[[int | None], str]:
+    """Which cards are open in someone's editor, with whom (following the anonymity setting): a
+    render for one viewer, `render(viewer_id)`, leaving out the viewer's own editor. Labels only:
+    participant ids would tie every edit to one person, also when authors are hidden."""
     workshop = await session.get(Workshop, workshop_id)
     people = {p.id: p for p in await session.scalars(select(Participant).where(Participant.id.in_(list(by_member))))} if by_member else {}
 
-    def render() -> str:
-        cards: dict[str, list[list]] = {}
+    def render(viewer_id: int | None = None) -> str:
+        cards: dict[str, list[str]] = {}
         for member_id, card_id in by_member.items():
-            label = author_label(people.get(member_id), workshop) or gettext("Someone")
-            cards.setdefault(str(card_id), []).append([member_id, label])
+            if member_id != viewer_id:
+                label = author_label(people.get(member_id), workshop) or gettext("Someone")
+                cards.setdefault(str(card_id), []).append(label)
         return _block("editing", cards=json.dumps(cards, ensure_ascii=False))
 
     return render

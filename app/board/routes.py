@@ -18,7 +18,7 @@ from app.chart import fragments as chart_fragments, service as chart_service
 from app.realtime import board_change
 from app.responses import html, page
 from app.templating import environment, render_block
-from app.security import current_member, require_facilitator, require_member
+from app.security import current_member, member_csrf_token, require_facilitator, require_member
 from app.workshops.routes import base_url, join_url
 from app.workshops.service import format_code, members
 
@@ -44,7 +44,9 @@ async def board_page(request: Request, db_session: AsyncSession, slug: str) -> R
         groups=tag_service.revisit_groups(board.tags, board.phases, board.lanes, board.all_cards()),
         heat_level=tag_service.heat_level, remaining=remaining, voting=board.voting, results=results, seq=workshop.seq,
         join_link=join_url(request, workshop.join_token), join_code=format_code(workshop.join_code),
-        facilitator_link=f"{base_url(request)}/f/{workshop.facilitator_token}" if member.is_facilitator else "",
+        member_csrf=member_csrf_token(request, member),
+        # Only for the workshop's own facilitators: a co-facilitator who saw it could come back after being revoked.
+        facilitator_link=f"{base_url(request)}/f/{workshop.facilitator_token}" if member.is_facilitator and member.link_id is None else "",
     )
 
 

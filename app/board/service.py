@@ -230,11 +230,15 @@ async def get_lane(session: AsyncSession, workshop: Workshop, lane_id: object) -
     return await get_owned(session, workshop, Lane, lane_id, _("This row no longer exists."))
 
 
-async def get_card(session: AsyncSession, workshop: Workshop, card_id: object, actor: Participant | None = None) -> Card:
-    """A card on the board. An unrevealed private card exists only for its author."""
+async def get_card(
+    session: AsyncSession, workshop: Workshop, card_id: object, actor: Participant | None = None, *, in_bin: bool = False
+) -> Card:
+    """A card on the board (with `in_bin`, also one that is hidden or deleted): the one lookup every
+    route that names a card goes through. An unrevealed private card exists only for its author,
+    wherever it is: card ids are sequential, so anyone can name one."""
     # One statement instead of three (the relationships' own selectin loads).
     card = await session.get(Card, parse_id(card_id), options=[joinedload(Card.tags), joinedload(Card.steps)])
-    if card is None or card.workshop_id != workshop.id or card.deleted_at is not None or card.hidden:
+    if card is None or card.workshop_id != workshop.id or (not in_bin and (card.deleted_at is not None or card.hidden)):
         raise NotFound(_("This card has been deleted by someone else."))
     if card.private and (actor is None or card.author_id != actor.id):
         raise NotFound(_("This card has been deleted by someone else."))
@@ -288,12 +292,12 @@ async def add_card(
     client_id = (client_id or "").strip() or None
     if client_id is not None:
         if not CLIENT_ID.match(client_id):
-            raise UserError(_("That part of the board does not exist (any more)."))
+            raise UserError(_("This client_id is not valid: use 8 to 40 letters, digits or dashes. Nothing was saved."))
         existing = await session.scalar(select(Card).where(Card.workshop_id == workshop.id, Card.client_id == client_id))
         if existing is not None and existing.author_id == author.id:
             return existing
         if existing is not None:
-            raise UserError(_("That part of the board does not exist (any more)."))
+            raise UserError(_("This client_id already belongs to another card. Nothing was saved."))
     phase = await get_phase(session, workshop, phase_id)
     lane = await get_lane(session, workshop, lane_id)
     rules.ensure_can_write(workshop, author, phase)

@@ -14,6 +14,7 @@ import json
 import logging
 import re
 import secrets
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -44,6 +45,10 @@ class PdfJobs:
 
     def folder(self, slug: str) -> Path:
         return self.root / slug
+
+    def forget(self, slug: str) -> None:
+        """The workshop is deleted: its exports go with it."""
+        remove_exports(self.settings, slug)
 
     def start(self, slug: str, report: Report, lang: str) -> str:
         """Queue a PDF of `report`; returns the job id at once. While a PDF of this workshop in
@@ -135,8 +140,8 @@ class PdfJobs:
             reason = ERROR
         finally:
             if reason:
-                (folder / f"{job}.failed").write_text(reason)
-                with contextlib.suppress(FileNotFoundError):
+                with contextlib.suppress(FileNotFoundError):  # the workshop (its folder) may be gone
+                    (folder / f"{job}.failed").write_text(reason)
                     (folder / f"{job}.pdf.part").unlink()
             with contextlib.suppress(FileNotFoundError):
                 (folder / f"{job}.pending").unlink()
@@ -170,3 +175,11 @@ class PdfJobs:
             with contextlib.suppress(OSError):
                 if path.is_file() and path.stat().st_mtime < cutoff:
                     path.unlink()
+
+
+def remove_exports(settings: Settings, slug: str) -> None:
+    """Every file a workshop's exports left (its folder), when the workshop is deleted. A PDF still
+    being made for it fails to write its file (there is no folder) and is reported as failed."""
+    if not slug or "/" in slug or slug in (".", ".."):
+        return
+    shutil.rmtree(settings.exports_dir / slug, ignore_errors=True)

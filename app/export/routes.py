@@ -22,7 +22,7 @@ from app.i18n import current_locale
 from app.i18n import gettext as _
 from app.realtime import board_change
 from app.responses import html, is_htmx, page, redirect, user_error_response
-from app.security import require_facilitator, require_member, with_member_cookie
+from app.security import check_access_code, require_facilitator, require_member, with_member_cookie
 
 # Bodies above this are refused before they are read; the file limit itself is
 # `Settings.max_import_bytes` (checked on the file, with a clearer message).
@@ -99,13 +99,15 @@ def _too_large(request: Request, _exc: RequestEntityTooLarge) -> Response:
 
 @post("/workshops/import", request_max_body_size=IMPORT_BODY_LIMIT, exception_handlers={RequestEntityTooLarge: _too_large})
 async def import_workshop(request: Request, db_session: AsyncSession) -> Response:
-    """Multipart form: `file`, a workshop file (JSON). Starts a new workshop from it, with the
+    """Multipart form: `file`, a workshop file (JSON), and `access_code` when the server has one.
+    Starts a new workshop from it, with the
     importer as facilitator. A bad file: an error in the user's language, nothing written."""
     settings = request.app.state.settings
     form = await request.form()
     upload = form.get("file")
     raw = await upload.read() if isinstance(upload, UploadFile) else b""
     try:
+        check_access_code(request, form.get("access_code"))  # an import starts a workshop, as creating one does
         async with request.app.state.db.writing(db_session):
             workshop, facilitator = await workshop_file.import_workshop(db_session, settings, raw)
             await db_session.commit()
@@ -113,7 +115,8 @@ async def import_workshop(request: Request, db_session: AsyncSession) -> Respons
         await db_session.rollback()
         if is_htmx(request):
             raise
-        return page("home.html", status_code=exc.status_code, title_value="", code_value="", import_error=exc.message)
+        return page("home.html", status_code=exc.status_code, title_value="", code_value="", import_error=exc.message,
+                    access_code_required=bool(settings.access_code))
     return with_member_cookie(redirect(request, f"/w/{workshop.slug}"), workshop, facilitator, settings)
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.board import service as board
 from app.config import Settings
 from app.errors import UserError
+from app.export.labels import author_label
 from app.i18n import LANGUAGES
 from app.i18n import gettext as _
 from app.chart import service as chart_service
@@ -85,6 +86,16 @@ async def export_document(session: AsyncSession, workshop: Workshop) -> dict[str
         )
         for round_id, card_id, participant_id in rows:
             votes[round_id][(card_id, participant_id)] += 1
+    # The file names people as the board does (the anonymity setting): with names, as typed; with
+    # roles, by their role; with nobody, not at all: no people, no authors, and votes per card only.
+    hidden = workshop.anonymity == "none"
+    if hidden:
+        people, person_ref = [], {}
+        for round_id, counted in votes.items():
+            per_card: Counter = Counter()
+            for (card_id, _participant), n in counted.items():
+                per_card[(card_id, None)] += n
+            votes[round_id] = per_card
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -106,8 +117,8 @@ async def export_document(session: AsyncSession, workshop: Workshop) -> dict[str
                   for lane in view.lanes],
         "tags": [{"ref": tag_ref[t.id], "key": t.key, "name": t.name, "letter": t.letter, "colour": t.colour}
                  for t in view.tags],
-        "participants": [{"ref": person_ref[p.id], "name": p.name, "role": p.role_label, "facilitator": p.is_facilitator}
-                         for p in people],
+        "participants": [{"ref": person_ref[p.id], "name": p.name if workshop.anonymity == "names" else author_label(p, workshop),
+                          "role": p.role_label, "facilitator": p.is_facilitator} for p in people],
         "cards": [
             {
                 "ref": card_ref[c.id], "phase": phase_ref[c.phase_id], "lane": lane_ref[c.lane_id], "text": c.text,
@@ -120,9 +131,9 @@ async def export_document(session: AsyncSession, workshop: Workshop) -> dict[str
         "vote_rounds": [
             {
                 "votes_per_person": r.votes_per_person, "started_at": _iso(r.started_at), "ended_at": _iso(r.ended_at),
-                "votes": [{"card": card_ref[card_id], "participant": person_ref[pid], "count": n}
-                          for (card_id, pid), n in sorted(votes[r.id].items(), key=lambda kv: (card_ref.get(kv[0][0], ""), kv[0][1]))
-                          if card_id in card_ref and pid in person_ref],
+                "votes": [{"card": card_ref[card_id], **({"participant": person_ref[pid]} if not hidden else {}), "count": n}
+                          for (card_id, pid), n in sorted(votes[r.id].items(), key=lambda kv: (card_ref.get(kv[0][0], ""), kv[0][1] or 0))
+                          if card_id in card_ref and (hidden or pid in person_ref)],
             }
             for r in rounds
         ],
@@ -221,6 +232,8 @@ def parse(raw: bytes, settings: Settings) -> dict:
         data = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError):
         raise UserError(_("This is not a workshop file: it does not contain valid JSON.")) from None
+    except RecursionError:  # a few hundred KB of [[[[... exhausts the parser's stack
+        raise UserError(_("This is not a workshop file: its contents are nested too deeply.")) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise UserError(_("This is not a Zichtlijn workshop file."))
     version = data.get("version")
@@ -299,7 +312,8 @@ def read(data: dict, settings: Settings) -> dict:
             "facilitator": r.flag(item, "facilitator", where, False),
         }
     cards = {}
-    for i, item in enumerate(r.items(data, "cards", _("Cards"), MAX_CARDS, required=False), 1):
+    # A board's own limit, not only the format's: an import must not make a board that holds more than one can.
+    for i, item in enumerate(r.items(data, "cards", _("Cards"), min(MAX_CARDS, settings.max_cards_per_board), required=False), 1):
         where = _("Card %(number)s", number=i)
         tag_refs = item.get("tags", [])
         if not isinstance(tag_refs, list) or not all(isinstance(t, str) and t in tags for t in tag_refs):
@@ -329,10 +343,12 @@ def read(data: dict, settings: Settings) -> dict:
             if not isinstance(count, int) or isinstance(count, bool) or count < 1:
                 raise r.fail(where, _("the field \"count\" should be a whole number of at least 1."))
             card = r.ref(vote, "card", where, cards)["index"]
-            person = r.ref(vote, "participant", where, people)["index"]
-            spent[person] += count
-            if spent[person] > per_person:
-                raise r.fail(where, _("someone has more votes than the round allows."))
+            # No participant: a file exported while authors were hidden keeps the votes per card only.
+            person = (r.ref(vote, "participant", where, people, optional=True) or {}).get("index")
+            if person is not None:
+                spent[person] += count
+                if spent[person] > per_person:
+                    raise r.fail(where, _("someone has more votes than the round allows."))
             votes.append((card, person, count))
         rounds.append({"per_person": per_person, "started_at": r.moment(item, "started_at", where),
                        "ended_at": r.moment(item, "ended_at", where), "votes": votes})
@@ -433,12 +449,20 @@ async def import_workshop(session: AsyncSession, settings: Settings, raw: bytes)
     links = [{"card_id": cards[i].id, "tag_id": tags[t].id} for i, c in enumerate(plan["cards"]) for t in c["tags"]]
     if links:
         await session.execute(insert(card_tag), links)
+    anonymous: Participant | None = None
+    if any(person is None for rnd in plan["rounds"] for _card, person, _count in rnd["votes"]):
+        # Votes whose voter the file does not name: held by a stand-in who cannot sign in or be seen.
+        anonymous = Participant(workshop_id=workshop.id, token=workshops.new_member_token(), name=_("Someone"),
+                                removed_at=now)
+        session.add(anonymous)
+        await session.flush()
     for rnd in plan["rounds"]:
         row = VoteRound(workshop_id=workshop.id, votes_per_person=rnd["per_person"], ended_at=rnd["ended_at"],
                         started_at=rnd["started_at"] or datetime.now(timezone.utc))
         session.add(row)
         await session.flush()
-        session.add_all(Vote(round_id=row.id, card_id=cards[card].id, participant_id=people[person].id)
+        session.add_all(Vote(round_id=row.id, card_id=cards[card].id,
+                             participant_id=(people[person] if person is not None else anonymous).id)
                         for card, person, count in rnd["votes"] for _n in range(count))
     if plan["chart"] is None:
         await add_default_chart(session, workshop)

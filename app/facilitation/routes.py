@@ -158,15 +158,15 @@ async def remove_participant(request: Request, db_session: AsyncSession, slug: s
 # -- co-facilitators --------------------------------------------------------------------------
 
 
-async def _links_dialog(request: Request, db_session: AsyncSession, workshop) -> str:
+async def _links_dialog(request: Request, db_session: AsyncSession, workshop, member) -> str:
     return render_block(environment(), "board.html", "links_list", workshop=workshop, base=base_url(request),
-                        links=await service.links(db_session, workshop))
+                        links=await service.links(db_session, workshop, member))
 
 
 @get("/w/{slug:str}/links")
 async def links(request: Request, db_session: AsyncSession, slug: str) -> Response:
-    workshop, _member = await require_facilitator(request, db_session, slug)
-    return html(await _links_dialog(request, db_session, workshop))
+    workshop, member = await require_facilitator(request, db_session, slug)
+    return html(await _links_dialog(request, db_session, workshop, member))
 
 
 @post("/w/{slug:str}/links")
@@ -175,7 +175,7 @@ async def create_link(request: Request, db_session: AsyncSession, slug: str) -> 
     form = await request.form()
     async with board_change(request, db_session, workshop) as change:
         await service.create_link(db_session, workshop, member, form.get("label"))
-    return html(change.render() + await _links_dialog(request, db_session, workshop))
+    return html(change.render() + await _links_dialog(request, db_session, workshop, member))
 
 
 @post("/w/{slug:str}/links/{link_id:int}/revoke")
@@ -183,7 +183,7 @@ async def revoke_link(request: Request, db_session: AsyncSession, slug: str, lin
     workshop, member = await require_facilitator(request, db_session, slug)
     async with board_change(request, db_session, workshop) as change:
         await service.revoke_link(db_session, workshop, member, link_id)
-    return html(change.render() + await _links_dialog(request, db_session, workshop))
+    return html(change.render() + await _links_dialog(request, db_session, workshop, member))
 
 
 ROUTES = [

@@ -12,7 +12,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.board.service import get_lane, get_phase, parse_id, record
+from app.board.service import get_card, get_lane, get_phase, parse_id, record
 from app.errors import NotFound, UserError
 from app.i18n import gettext as _
 from app.models import Card, FacilitatorLink, Participant, Workshop, utcnow
@@ -102,9 +102,11 @@ async def set_private_writing(session, workshop: Workshop, actor: Participant, v
 
 
 async def reveal(session, workshop: Workshop, actor: Participant) -> int:
-    """Show every private card to everyone at once, and end private writing."""
+    """Show every private card on the board to everyone at once, and end private writing. A private
+    card its author deleted before the reveal was never shared: it stays theirs."""
     result = await session.execute(
-        update(Card).where(Card.workshop_id == workshop.id, Card.private.is_(True)).values(private=False)
+        update(Card).where(Card.workshop_id == workshop.id, Card.private.is_(True), Card.deleted_at.is_(None))
+        .values(private=False)
     )
     workshop.private_writing = False
     await record(session, workshop, "cards.revealed", {"count": result.rowcount}, actor)
@@ -131,15 +133,8 @@ async def set_closed(session, workshop: Workshop, actor: Participant, value: obj
 # -- moderation -------------------------------------------------------------------------------
 
 
-async def _any_card(session, workshop: Workshop, card_id: object) -> Card:
-    card = await session.get(Card, parse_id(card_id))
-    if card is None or card.workshop_id != workshop.id:
-        raise NotFound(_("This card no longer exists."))
-    return card
-
-
 async def hide_card(session, workshop: Workshop, actor: Participant, card_id: object) -> Card:
-    card = await _any_card(session, workshop, card_id)
+    card = await get_card(session, workshop, card_id, actor, in_bin=True)
     if card.hidden:
         return card
     card.hidden = True
@@ -149,7 +144,7 @@ async def hide_card(session, workshop: Workshop, actor: Participant, card_id: ob
 
 async def restore_card(session, workshop: Workshop, actor: Participant, card_id: object) -> Card:
     """Out of the bin, back in its cell."""
-    card = await _any_card(session, workshop, card_id)
+    card = await get_card(session, workshop, card_id, actor, in_bin=True)
     if not card.hidden and card.deleted_at is None:
         return card
     card.hidden, card.deleted_at = False, None
@@ -158,8 +153,10 @@ async def restore_card(session, workshop: Workshop, actor: Participant, card_id:
 
 
 async def bin_cards(session, workshop: Workshop) -> list[Card]:
+    """Hidden and deleted cards; not a private card its author threw away (it was never shared)."""
     return list(await session.scalars(
-        select(Card).where(Card.workshop_id == workshop.id, (Card.hidden.is_(True)) | (Card.deleted_at.is_not(None)))
+        select(Card).where(Card.workshop_id == workshop.id, (Card.hidden.is_(True)) | (Card.deleted_at.is_not(None)),
+                           Card.private.is_(False))
         .order_by(Card.updated_at.desc(), Card.id.desc())
     ))
 
@@ -190,7 +187,8 @@ async def create_link(session, workshop: Workshop, actor: Participant, label: st
     active = await links(session, workshop)
     if len(active) >= 10:
         raise UserError(_("A workshop can have at most %(limit)s co-facilitator links.", limit=10))
-    link = FacilitatorLink(workshop_id=workshop.id, token=new_facilitator_token(), label=(label or "").strip()[:60])
+    link = FacilitatorLink(workshop_id=workshop.id, token=new_facilitator_token(), label=(label or "").strip()[:60],
+                           parent_id=actor.link_id)
     session.add(link)
     await session.flush()
     await record(session, workshop, "link.created", {"link": link.id}, actor)
@@ -198,23 +196,40 @@ async def create_link(session, workshop: Workshop, actor: Participant, label: st
 
 
 async def revoke_link(session, workshop: Workshop, actor: Participant, link_id: object) -> list[int]:
-    """The link stops working, and whoever came in by it is a participant again."""
+    """The link stops working, and so do the links made under it (by whoever came in by it, and so on
+    down); whoever came in by any of them is a participant again."""
     link = await session.get(FacilitatorLink, parse_id(link_id))
-    if link is None or link.workshop_id != workshop.id or link.revoked_at is not None:
+    if link is None or link.workshop_id != workshop.id or link.revoked_at is not None or not _may_see(actor, link):
         raise NotFound(_("This link does not exist (any more)."))
-    link.revoked_at = utcnow()
-    demoted = list(await session.scalars(select(Participant).where(Participant.link_id == link.id, Participant.is_facilitator.is_(True))))
+    now = utcnow()
+    revoked, todo = [], [link]
+    while todo:
+        current = todo.pop()
+        current.revoked_at = now
+        revoked.append(current.id)
+        todo.extend(await session.scalars(select(FacilitatorLink).where(
+            FacilitatorLink.parent_id == current.id, FacilitatorLink.revoked_at.is_(None))))
+    demoted = list(await session.scalars(select(Participant).where(
+        Participant.link_id.in_(revoked), Participant.is_facilitator.is_(True))))
     for person in demoted:
         person.is_facilitator = False
-    await record(session, workshop, "link.revoked", {"link": link.id, "demoted": [p.id for p in demoted]}, actor)
+    await record(session, workshop, "link.revoked", {"link": link.id, "links": revoked, "demoted": [p.id for p in demoted]}, actor)
     return [p.id for p in demoted]
 
 
-async def links(session, workshop: Workshop) -> list[FacilitatorLink]:
-    return list(await session.scalars(
+def _may_see(viewer: Participant | None, link: FacilitatorLink) -> bool:
+    """The workshop's own facilitators see every link; a co-facilitator only the links they made:
+    a link seen is a way back in, and those die with their own."""
+    return viewer is None or viewer.link_id is None or link.parent_id == viewer.link_id
+
+
+async def links(session, workshop: Workshop, viewer: Participant | None = None) -> list[FacilitatorLink]:
+    """The active links (`viewer`: only those this facilitator may see)."""
+    active = await session.scalars(
         select(FacilitatorLink).where(FacilitatorLink.workshop_id == workshop.id, FacilitatorLink.revoked_at.is_(None))
         .order_by(FacilitatorLink.id)
-    ))
+    )
+    return [link for link in active if _may_see(viewer, link)]
 
 
 async def link_by_token(session: AsyncSession, token: str) -> FacilitatorLink | None:

@@ -19,7 +19,7 @@ from app.templating import environment, render_block
 @get("/w/{slug:str}/cards/{card_id:int}/history")
 async def card_history(request: Request, db_session: AsyncSession, slug: str, card_id: int) -> Response:
     workshop, member = await require_member(request, db_session, slug)
-    card, items = await service.card_history(db_session, workshop, card_id)
+    card, items = await service.card_history(db_session, workshop, member, card_id)
     return html(render_block(environment(), "board.html", "history_list", workshop=workshop, member=member, card=card, items=items))
 
 

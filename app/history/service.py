@@ -27,10 +27,8 @@ class HistoryItem:
     text: str | None  # the card's text after this change, when it changed
 
 
-async def card_history(session: AsyncSession, workshop: Workshop, card_id: object) -> tuple[Card, list[HistoryItem]]:
-    card = await session.get(Card, parse_id(card_id))
-    if card is None or card.workshop_id != workshop.id or card.private:
-        raise NotFound(_("This card no longer exists."))
+async def card_history(session: AsyncSession, workshop: Workshop, viewer: Participant, card_id: object) -> tuple[Card, list[HistoryItem]]:
+    card = await get_card(session, workshop, card_id, viewer)
     events = [e for e in await session.scalars(
         select(Event).where(Event.workshop_id == workshop.id, Event.kind.like("card.%")).order_by(Event.seq.desc()).limit(2000)
     ) if e.data.get("card") == card.id]

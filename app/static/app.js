@@ -139,7 +139,7 @@ window.zlShowView = function (name) {
     var cards;
     try { cards = JSON.parse(el.dataset.cards || '{}'); } catch (err) { return; }
     Object.keys(cards).forEach(function (cardId) {
-      var names = cards[cardId].filter(function (p) { return String(p[0]) !== body.dataset.member; }).map(function (p) { return p[1]; });
+      var names = cards[cardId];  // the server leaves out this viewer's own editor
       var article = document.getElementById('card-' + cardId);
       if (!names.length || !article) return;
       var badge = document.createElement('p');

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import logging
-import secrets
 from typing import Annotated
 
 import segno
@@ -15,12 +14,13 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import i18n
-from app.errors import Forbidden, NotFound, UserError
+from app.errors import NotFound, UserError
 from app.i18n import gettext as _
 from app.ratelimit import client_address
 from app.realtime import board_change
+from app.retention import erase
 from app.responses import is_htmx, page, redirect
-from app.security import current_member, member_cookie, require_facilitator, with_member_cookie
+from app.security import check_access_code, current_member, member_cookie, require_facilitator, with_member_cookie
 from app.workshops import service
 
 
@@ -34,25 +34,13 @@ async def home(request: Request, deleted: Annotated[str | None, Parameter(query=
 async def create_workshop(request: Request, db_session: AsyncSession) -> Response:
     form = await request.form()
     settings = request.app.state.settings
-    if settings.access_code:
-        check_access_code(request, form.get("access_code"))
+    check_access_code(request, form.get("access_code"))
     async with request.app.state.db.writing(db_session):
         workshop, facilitator = await service.create_workshop(
             db_session, settings, form.get("title"), form.get("language") or i18n.current_locale(), form.get("name")
         )
         await db_session.commit()
     return with_member_cookie(redirect(request, f"/w/{workshop.slug}"), workshop, facilitator, settings)
-
-
-def check_access_code(request: Request, typed: str | None) -> None:
-    """The instance access code: compared in constant time, wrong attempts rate-limited."""
-    guard = request.app.state.limits.access_code
-    client = client_address(request)
-    guard.check(client)
-    expected = request.app.state.settings.access_code.encode()
-    if not secrets.compare_digest((typed or "").strip().encode(), expected):
-        guard.failed(client)
-        raise Forbidden(_("This access code is not right. Ask who manages Zichtlijn in your organisation for the code."))
 
 
 @post("/code")
@@ -136,9 +124,7 @@ async def delete_workshop(request: Request, db_session: AsyncSession, slug: str)
         raise UserError(_("Tick the box to confirm that the workshop and everything in it will be deleted."))
     hub = request.app.state.hub
     # Deleting the row waits for the board's row lock: no change of this board is half-way while it goes.
-    async with request.app.state.db.writing(db_session):
-        await service.delete_workshop(db_session, workshop.id)
-        await db_session.commit()
+    await erase(request.app.state.db, request.app.state.settings, workshop.id, release=db_session)
     await hub.workshop_deleted(workshop.id)
     response = redirect(request, "/?deleted=1")
     response.delete_cookie(member_cookie(slug), path="/")

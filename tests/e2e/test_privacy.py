@@ -93,3 +93,30 @@ def test_the_facilitator_deletes_the_workshop_and_open_boards_are_told(pages, se
     expect(phone.locator("#workshop-deleted")).to_contain_text("Deze workshop is verwijderd")
     phone.reload()
     expect(phone.get_by_role("alert")).to_contain_text("bestaat niet")
+
+
+def test_who_edits_a_card_is_shown_to_others_as_the_anonymity_setting_says(pages, server):
+    """Issue 16, point 2: the editing badge comes from labels only (no participant ids in the
+    frame), never on one's own screen, and says "Iemand" when authors are hidden."""
+    fac = pages.open(DESKTOP)
+    join_link = create_workshop(fac, server)
+    slug = urlsplit(fac.url).path.rsplit("/", 1)[1]
+    phone = pages.open(PHONE)
+    join(phone, join_link, "Anna", "begeleider")
+    phone.get_by_role("button", name=re.compile("^Kaart toevoegen")).first.click()
+    phone.get_by_label("Tekst").fill("Wie bewerkt mij?")
+    phone.get_by_role("button", name="Opslaan").click()
+    card = fac.locator("article", has_text="Wie bewerkt mij?")
+    expect(card).to_be_visible()
+
+    phone.locator("article", has_text="Wie bewerkt mij?").get_by_role("button", name=re.compile("^Kaart bewerken")).click()
+    expect(card.locator(".editing-badge")).to_have_text("Anna (begeleider) bewerkt deze kaart")
+    expect(phone.locator(".editing-badge")).to_have_count(0)  # not on her own screen
+    phone.keyboard.press("Escape")
+    expect(card.locator(".editing-badge")).to_have_count(0)
+
+    # Through the page's own htmx: its bound CSRF token goes along.
+    fac.evaluate("slug => htmx.ajax('POST', '/w/' + slug + '/settings/anonymity', {values: {value: 'none'}, swap: 'none'})", slug)
+    expect(fac.locator("article.card .card-author")).to_have_count(0)
+    phone.locator("article", has_text="Wie bewerkt mij?").get_by_role("button", name=re.compile("^Kaart bewerken")).click()
+    expect(card.locator(".editing-badge")).to_have_text("Iemand bewerkt deze kaart")

@@ -30,8 +30,15 @@ def test_a_replayed_card_applies_once(facilitator, make_person):
         assert anna.post(f"/w/{ws.slug}/cards", form).status_code == 200
     assert card_texts(facilitator.board(ws.slug)) == ["offline geschreven"]
     # Someone else cannot claim that client id.
-    assert bram.post(f"/w/{ws.slug}/cards", {**form, "text": "kaping"}).status_code == 422
-    assert anna.post(f"/w/{ws.slug}/cards", {**form, "client_id": "x"}).status_code == 422
+    r = bram.post(f"/w/{ws.slug}/cards", {**form, "text": "kaping"})
+    assert r.status_code == 422 and "client_id hoort al bij een andere kaart" in r.text
+    # A malformed client id is named as what it is, not as a part of the board that is gone (issue 16).
+    for person, lang, message in ((anna, "nl", "Deze client_id is ongeldig"), (make_person("en"), "en", "This client_id is not valid")):
+        if lang == "en":
+            person.join(ws, "Eef")
+        r = person.post(f"/w/{ws.slug}/cards", {**form, "client_id": "x"}, headers={"HX-Target": "card-error"})
+        assert r.status_code == 422 and message in r.text and "bord" not in r.text, r.text
+    assert card_texts(facilitator.board(ws.slug)) == ["offline geschreven"]
 
 
 def test_two_saves_of_one_card_keep_both_versions(facilitator, make_person):

@@ -8,7 +8,7 @@ import threading
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from tests.support import BoardSocket, Person
+from tests.support import BoardSocket, LiveServer, Person
 
 
 @pytest.fixture
@@ -85,6 +85,29 @@ def test_a_foreign_origin_is_refused(room, server):
     ok = BoardSocket(anna, ws.slug, origin=server.url)
     ok.drain()
     ok.close()
+
+
+def test_a_socket_without_origin_is_refused(room, server, tmp_path):
+    """Browsers always send Origin: a socket without one is a script, refused unless the server
+    says otherwise (ALLOW_SOCKETS_WITHOUT_ORIGIN), even with a member's cookie (issue 16, point 9)."""
+    ws, (anna, _, _), _, _ = room
+    # Closed before the upgrade: the client sees 403 (or, if it got that far, close code 4403).
+    with pytest.raises((ConnectionClosed, InvalidStatus)) as refused:
+        s = BoardSocket(anna, ws.slug, origin=None)
+        s.conn.recv(timeout=2)
+    closed = refused.value
+    assert (closed.rcvd.code if isinstance(closed, ConnectionClosed) else closed.response.status_code) in (4403, 403)
+    scripts = LiveServer(tmp_path, env={"ALLOW_SOCKETS_WITHOUT_ORIGIN": "true"}).start()
+    try:
+        fac = Person(scripts.url)
+        board = fac.create_workshop()
+        with BoardSocket(fac, board.slug, origin=None) as s:
+            s.recv_until(lambda m: 'id="presence"' in m)
+        with pytest.raises((ConnectionClosed, InvalidStatus)):  # a foreign Origin still is not
+            s = BoardSocket(fac, board.slug, origin="https://evil.example")
+            s.conn.recv(timeout=2)
+    finally:
+        scripts.stop()
 
 
 def test_hello_with_an_old_sequence_number_gets_the_whole_board(room):

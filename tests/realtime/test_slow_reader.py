@@ -24,7 +24,7 @@ def stalled_socket(person: Person, slug: str) -> pysocket.socket:
     key = base64.b64encode(os.urandom(16)).decode()
     sock.sendall(
         f"GET /w/{slug}/ws HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-        f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\nCookie: {cookies}\r\n\r\n".encode()
+        f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\nOrigin: {person.base_url}\r\nCookie: {cookies}\r\n\r\n".encode()
     )
     head = b""
     while not head.endswith(b"\r\n\r\n"):  # byte by byte: leave the frames unread

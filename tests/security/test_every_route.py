@@ -294,3 +294,38 @@ def test_no_change_without_a_csrf_token(rooms, lenient_server):
             failures.append(("A changed", row.path))
             before = rows_of(lenient_server, a.ids.slug)
     assert failures == []
+
+
+def test_a_planted_csrf_token_cannot_act_for_another_participant(rooms, lenient_server):
+    """Issue 16, point 8: someone who can plant cookies on the host (a sibling subdomain, a network
+    attacker without HTTPS) sends a victim's browser their own valid CSRF cookie and token. The
+    token is bound to the participant, so it does not pass for the victim."""
+    a, _b = rooms
+    attacker = Person(lenient_server.url)
+    assert attacker.join(a.workshop, "Eve").status_code == 200
+    own = attacker.member_headers(a.ids.slug)  # the attacker's own, valid for the attacker
+    before = rows_of(lenient_server, a.ids.slug)
+    failures = []
+    for row in CHANGES:
+        if row.who == PUBLIC:
+            continue
+        path, form = request_for(row, a.ids)
+        victim = Person(lenient_server.url)
+        victim.client.cookies.clear()
+        victim.client.cookies.set(f"zl_m_{a.ids.slug}", a.facilitator.member_cookie(a.ids.slug))
+        victim.client.cookies.set("csrftoken", attacker.csrf)
+        headers = {"HX-Request": "true", "x-csrftoken": attacker.csrf, **own}
+        attempts = {
+            "header": victim.client.post(path, data=form, headers=headers),
+            "form": victim.client.post(path, data={**form, "_csrf_token": attacker.csrf,
+                                                   "_zl_csrf": own.get("x-zl-csrf", "")}),
+        }
+        for what, r in attempts.items():
+            if r.status_code != 403 or "Deze pagina is verouderd" not in r.text:
+                failures.append((row.path, what, r.status_code))
+        if rows_of(lenient_server, a.ids.slug) != before:
+            failures.append(("A changed", row.path))
+            before = rows_of(lenient_server, a.ids.slug)
+    assert failures == []
+    # The victim's own page works as ever.
+    assert a.facilitator.post(f"/w/{a.ids.slug}/settings/title", {"title": "Nog steeds van mij"}).status_code == 200

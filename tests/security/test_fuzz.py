@@ -89,7 +89,7 @@ def test_malformed_bodies_change_nothing(fuzz_room, lenient_server, data, body, 
         "/w/{slug:str}/cards", "/w/{slug:str}/cards/{card_id:int}", "/w/{slug:str}/settings/title",
         "/w/{slug:str}/cards/{card_id:int}/followup", "/w/{slug:str}/timer", "/w/{slug:str}/lanes",
     ]), label="path"), room.ids)
-    headers = {"x-csrftoken": room.facilitator.csrf, "HX-Request": "true"}
+    headers = {"x-csrftoken": room.facilitator.csrf, **room.facilitator.member_headers(room.ids.slug), "HX-Request": "true"}
     if content_type:
         headers["content-type"] = content_type
     before = rows_of(lenient_server, room.ids.slug)

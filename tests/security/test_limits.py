@@ -3,11 +3,15 @@ participant, cards per board, lengths. Each against a server with tight limits o
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
+from sqlalchemy import text
 from websockets.exceptions import ConnectionClosed
 
 from app.config import Settings
+from tests import database
 from tests.support import LiveServer, Person, card_ids_in
 
 TIGHT = {
@@ -162,3 +166,71 @@ def test_creating_a_workshop_can_require_an_access_code(access_server):
 
 def test_without_an_access_code_the_home_page_does_not_ask(facilitator):
     assert 'name="access_code"' not in facilitator.get("/").text
+
+
+# -- importing a workshop file: the same guards as creating one (issue 16, points 5-7) ----------
+
+IMPORT_LIMITS = {"ACCESS_CODE": ACCESS_CODE, "MAX_CARDS_PER_BOARD": "6"}
+
+
+@pytest.fixture(scope="module")
+def import_server(tmp_path_factory):
+    srv = LiveServer(tmp_path_factory.mktemp("import"), env=IMPORT_LIMITS).start()
+    yield srv
+    srv.stop()
+
+
+def workshop_file(cards: int) -> bytes:
+    document = {
+        "format": "zichtlijn-workshop", "version": 1, "workshop": {"title": "Uit een bestand", "language": "nl"},
+        "phases": [{"ref": "p1", "name": "Fase 1"}], "lanes": [{"ref": "l1", "group": "visible", "name": "Stappen"}],
+        "cards": [{"ref": f"c{i}", "phase": "p1", "lane": "l1", "text": f"kaart {i}"} for i in range(cards)],
+    }
+    return json.dumps(document).encode()
+
+
+def import_file(person: Person, content: bytes, htmx: bool = False, **fields) -> httpx.Response:
+    data = {**fields, **({} if htmx else {"_csrf_token": person.csrf})}
+    return person.post("/workshops/import", data=data, files={"file": ("bord.json", content, "application/json")},
+                       htmx=htmx, headers={"HX-Target": "import-error"} if htmx else {})
+
+
+def workshops_in(server: LiveServer) -> int:
+    return database.read(server.data_dir / "sessions", lambda conn: conn.execute(text("SELECT count(*) FROM workshop")).scalar())
+
+
+def test_importing_a_workshop_needs_the_access_code_too(import_server):
+    home = Person(import_server.url).get("/").text
+    assert home.count('name="access_code"') == 2  # in the form that creates and in the one that imports
+    before = workshops_in(import_server)
+    for htmx in (False, True):
+        for typed in ({}, {"access_code": "sesam"}):
+            r = import_file(Person(import_server.url), workshop_file(2), htmx=htmx, **typed)
+            assert r.status_code == 403 and "Deze toegangscode klopt niet" in r.text, r.text
+    assert workshops_in(import_server) == before
+    r = import_file(Person(import_server.url), workshop_file(2), access_code=ACCESS_CODE)
+    assert r.status_code == 303
+    assert workshops_in(import_server) == before + 1
+
+
+def test_an_import_holds_no_more_cards_than_a_board(import_server):
+    before = workshops_in(import_server)
+    for lang, message in (("nl", "Kaarten: de lijst &#34;cards&#34; heeft meer dan 6 onderdelen"),
+                          ("en", "Cards: the list &#34;cards&#34; has more than 6 items")):
+        for htmx in (False, True):
+            r = import_file(Person(import_server.url, lang=lang), workshop_file(7), htmx=htmx, access_code=ACCESS_CODE)
+            assert r.status_code == 422 and message in r.text, r.text
+    assert workshops_in(import_server) == before
+    assert import_file(Person(import_server.url), workshop_file(6), access_code=ACCESS_CODE).status_code == 303
+
+
+@pytest.mark.parametrize("content", [b"[" * 200_000 + b"]" * 200_000, b'{"a":' * 100_000 + b"1" + b"}" * 100_000],
+                         ids=["arrays", "objects"])
+def test_a_deeply_nested_file_gets_a_clear_error(import_server, content):
+    before = workshops_in(import_server)
+    for lang, message in (("nl", "te diep genest"), ("en", "nested too deeply")):
+        for htmx in (False, True):
+            r = import_file(Person(import_server.url, lang=lang), content, htmx=htmx, access_code=ACCESS_CODE)
+            assert r.status_code == 422 and message in r.text, (r.status_code, r.text[:300])
+    assert workshops_in(import_server) == before
+    assert Person(import_server.url).get("/healthz").status_code == 200

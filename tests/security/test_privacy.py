@@ -4,13 +4,15 @@ join link, the privacy page and its link on every page, the retention date for t
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from bs4 import BeautifulSoup
 from websockets.exceptions import ConnectionClosed
 
+from app.config import Settings
 from tests import database
-from tests.support import Person, card_ids_in, card_texts
+from tests.support import LiveServer, Person, card_ids_in, card_texts
 
 
 @pytest.fixture
@@ -177,3 +179,45 @@ def test_the_facilitator_sees_when_the_workshop_will_be_deleted(room, facilitato
     assert re.search(r"90 dagen na de laatste wijziging: als er tot dan niets verandert, op \d{1,2} \w+ \d{4}", note), note
     assert controls.select_one("form[action$='/delete'] input[name=confirm][required]") is not None
     assert anna.board(ws.slug).select_one("#privacy-controls") is None
+
+
+def files_holding(folder, needle: str) -> list[str]:
+    """Every file under `folder` whose bytes hold `needle` (UTF-8): the database, its WAL, exports."""
+    found = []
+    for path in folder.rglob("*"):
+        if path.is_file() and needle.encode() in path.read_bytes():
+            found.append(str(path.relative_to(folder)))
+    return found
+
+
+def test_deleting_a_workshop_leaves_nothing_of_it_on_disk(tmp_path):
+    """Issue 16, point 4: its rows (also in SQLite's WAL and free pages) and its PDFs under exports/."""
+    srv = LiveServer(tmp_path).start()
+    try:
+        fac = Person(srv.url)
+        ws = fac.create_workshop("Zorgoverleg Verwijderbaar")
+        kept = fac.create_workshop("Blijft bestaan")
+        phases, lanes = fac.cell_ids(ws.slug)
+        secret = "Mevrouw Wegwezen belt elke dinsdag"
+        assert fac.add_card(ws.slug, phases[0], lanes[0], secret).status_code == 200
+        card = card_ids_in(fac.add_card(ws.slug, phases[1], lanes[0], "Tweede kaart Wegwezen").text)[0]
+        assert fac.post(f"/w/{ws.slug}/cards/{card}", {"text": "Tweede kaart Wegwezen, bewerkt"}).status_code == 200
+        r = fac.post(f"/w/{ws.slug}/export/pdf")
+        job = BeautifulSoup(r.text, "html.parser").select_one("#pdf-status")["hx-get"].rstrip("/").split("/")[-1]
+        for _ in range(200):
+            if "running" not in fac.get(f"/w/{ws.slug}/export/pdf/{job}").text:
+                break
+            time.sleep(0.3)
+        exports = tmp_path / "exports" / ws.slug
+        assert any(p.suffix == ".pdf" for p in exports.iterdir())
+        if not Settings.from_env().database_url:  # SQLite: the test can find it while it exists
+            assert files_holding(tmp_path / "sessions", "Wegwezen")
+        assert fac.post(f"/w/{ws.slug}/delete", {"confirm": "1"}, htmx=False).status_code == 303
+        assert not exports.exists()
+        for needle in ("Wegwezen", "Zorgoverleg Verwijderbaar", ws.slug):
+            assert files_holding(tmp_path / "sessions", needle) == [], needle
+            assert files_holding(tmp_path / "exports", needle) == [], needle
+        # The other workshop is untouched.
+        assert fac.get(f"/w/{kept.slug}").status_code == 200
+    finally:
+        srv.stop()

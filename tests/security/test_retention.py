@@ -173,3 +173,18 @@ async def test_a_server_starting_on_old_data_purges_it(tmp_path, settings):
         assert Person(server.url).get(f"/w/{recent_slug}").status_code == 403  # still there, for members only
     finally:
         server.stop()
+
+
+async def test_purge_leaves_nothing_of_the_workshop_on_disk(db, settings):
+    """Issue 16, point 4, for retention: no exports, and no text in the SQLite file or its WAL."""
+    wid = await full_workshop(db, settings, "Verloopdatum")
+    async with db.session() as session:
+        slug = (await session.get(Workshop, wid)).slug
+    folder = settings.exports_dir / slug
+    folder.mkdir(parents=True)
+    (folder / "0123456789abcdef.pdf").write_bytes(b"%PDF kaart Verloopdatum")
+    await age(db, wid, 91)
+    assert await purge(db, settings) == [wid]
+    assert not folder.exists()
+    for path in settings.sessions_dir.rglob("*"):
+        assert b"Verloopdatum" not in path.read_bytes(), path.name
