@@ -62,6 +62,7 @@ class ReportCard:
     followup_note: str = ""
     followup_owner: str = ""
     followup_status: str = "open"
+    steps: list[str] = field(default_factory=list)  # texts of the praatplaat steps it is linked to
 
 
 @dataclass
@@ -163,7 +164,7 @@ async def load_report(session: AsyncSession, workshop) -> Report:
                     id=c.id, phase_id=c.phase_id, lane_id=c.lane_id, position=c.position, text=c.text,
                     author=author_label(c.author, workshop), tags=[tags[t.id] for t in c.tags if t.id in tags],
                     votes=view.votes.get(c.id, 0), followup_note=c.followup_note, followup_owner=c.followup_owner,
-                    followup_status=c.followup_status,
+                    followup_status=c.followup_status, steps=[s.text for s in c.steps],
                 ))
     return Report(
         title=workshop.title, language=workshop.language, day=local_date(workshop.created_at),

@@ -71,10 +71,18 @@ def test_csv_download_for_dutch_excel(sample):
                         r.headers["content-disposition"])
     assert r.content.startswith(b"\xef\xbb\xbf") and b"\r\n" in r.content
     rows = list(csv.reader(io.StringIO(r.content[3:].decode(), newline=""), delimiter=";"))
-    assert rows[0] == ["Fase", "Rij", "Tekst", "Labels", "Auteur", "Stemmen"]
+    assert rows[0] == ["Fase", "Rij", "Tekst", "Labels", "Auteur", "Stemmen",
+                       "Kant van de zichtlijn", "Wat gaan we doen?", "Eigenaar", "Status", "Stappen op de praatplaat"]
+    assert all(len(row) == 11 for row in rows)
     assert {text for _p, _l, text, _a in CARDS} <= {row[2] for row in rows[1:]}
     row = next(row for row in rows if row[2] == "Geen vaste afspraak wie eerst helpt")
     assert row[:2] == ["Probleem merken", "Processen"] and row[3] == "informeel, knelpunt" and row[4] == "Fatima (digicoach)"
+    # What the action list tracks, so it can be followed up in Excel.
+    assert row[6:10] == ["achter de schermen", "Afspraak vastleggen in het werkoverleg", "Fatima", "open"]
+    row = next(row for row in rows if row[2] == "Cliënt wacht op terugkoppeling")
+    assert row[6:11] == ["zichtbaar", "Terugbelafspraak met leverancier", "Joost", "opgelost", "Terugkoppeling over oplossing."]
+    row = next(row for row in rows if row[2] == "Serviceverzoek indienen via het portaal")
+    assert row[10] == "Serviceverzoek indienen" and row[9] == ""  # no tag, no follow-up: no status
 
 
 def test_json_download_is_the_documented_format(sample):
