@@ -63,7 +63,7 @@ CARD_TEXT_LH = 1.22
 FOOT_EM, FOOT_LH, FOOT_GAP_EM = 0.8, 1.3, 0.25
 BADGE_EXTRA_EM = 0.9  # padding and space around a tag letter in a card's foot, in em of the foot
 CELL_BORDER = 0.3
-CARD_BORDER_H, CARD_BORDER_V = 1.0 + 0.3, 2 * 0.3  # the left border is the thick one
+CARD_BORDER_H, CARD_BORDER_V = 2 * 0.3, 2 * 0.3
 # Estimates err on the safe side by this much.
 SAFETY = 1.04
 

@@ -230,7 +230,7 @@ def test_no_card_is_split_and_no_text_runs_out_of_its_cell(big):
         bottom = page_box.margin_height() - page_box.margin_bottom
         for cell in (b for b in boxes(page_box) if "cell" in classes(b) and b.element_tag == "td"):
             left, right = cell.border_box_x(), cell.border_box_x() + cell.border_width()
-            for card in (b for b in boxes(cell) if "card" in classes(b) and b.element_tag == "div"):
+            for card in (b for b in boxes(cell) if "card" in classes(b) and b.element_tag == "p"):
                 pages_of_card.setdefault(id(card.element), set()).add(number)
                 assert card.position_y + card.margin_height() <= bottom + 0.5
                 for text in (b for b in boxes(card) if type(b).__name__ == "TextBox"):
@@ -305,7 +305,7 @@ def test_a_very_long_word_wraps_inside_its_card():
                                text=long_word, author="Anna (begeleider)")]
     document = render_document(report, "nl")
     grid = document.pages[1]._page_box
-    card = next(b for b in boxes(grid) if "card" in classes(b) and b.element_tag == "div")
+    card = next(b for b in boxes(grid) if "card" in classes(b) and b.element_tag == "p")
     lines = [b for b in boxes(card) if type(b).__name__ == "TextBox" and b.text and "zorgapp" in b.text]
     assert len(lines) > 3  # broken over lines, not running into the next column
     right = card.content_box_x() + card.width
