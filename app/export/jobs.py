@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import re
@@ -49,6 +50,7 @@ class PdfJobs:
         self._tasks: set[asyncio.Task] = set()
         self._idle: list[Worker] = []  # warm workers waiting for a job
         self._busy: set[Worker] = set()
+        self._blanks: dict[str, asyncio.Task] = {}
 
     def warm(self) -> None:
         """Start the warm workers now (at the app's start), so the first click finds one ready."""
@@ -102,6 +104,31 @@ class PdfJobs:
             return None
         path = self.folder(slug) / f"{job}.pdf"
         return path if path.is_file() else None
+
+    async def blank(self, lang: str) -> Path | None:
+        """The blank template's PDF in `lang`, made once by a worker and kept (its name changes when
+        the files it is made from do); None if it could not be made. Askers at once share one job."""
+        out = self.root / "_template" / f"{lang}-{blank_version()}.pdf"
+        if out.is_file():
+            return out
+        task = self._blanks.get(lang)
+        if task is None:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            task = self._blanks[lang] = asyncio.get_running_loop().create_task(self._make_blank(out, lang))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        await asyncio.shield(task)
+        return out if out.is_file() else None
+
+    async def _make_blank(self, out: Path, lang: str) -> None:
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(max(1, self.settings.export_workers))
+        try:
+            async with self._slots:
+                if reason := await self._work(out, json.dumps({"kind": "blank", "lang": lang}).encode()):
+                    log.error("blank template (%s) not made: %s", lang, reason)
+        finally:
+            self._blanks.pop(lang, None)
 
     async def wait(self) -> None:
         """Until every job of this process has ended (for tests and scripts)."""
@@ -194,6 +221,22 @@ class PdfJobs:
             with contextlib.suppress(OSError):
                 if path.is_file() and path.stat().st_mtime < cutoff:
                     path.unlink()
+
+
+@functools.cache
+def blank_version() -> str:
+    """Changes when the blank template's sources do, so a kept PDF is never stale after an upgrade."""
+    import hashlib
+
+    from app.templating import STATIC_DIR
+
+    digest = hashlib.sha256()
+    for path in (ROOT / "app" / "templates" / "export_blank.html", STATIC_DIR / "export.css",
+                 ROOT / "app" / "board" / "blueprint.py", ROOT / "app" / "translations" / "nl" / "LC_MESSAGES" / "messages.po",
+                 ROOT / "app" / "translations" / "en" / "LC_MESSAGES" / "messages.po"):
+        with contextlib.suppress(OSError):
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 class Worker:

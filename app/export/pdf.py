@@ -124,3 +124,28 @@ def render_document(report: Report, lang: str = "nl"):
 def render_pdf(report: Report, lang: str = "nl") -> bytes:
     """The whole report as PDF bytes. Synchronous and CPU-bound: keep it off the event loop."""
     return render_document(report, lang).write_pdf(pdf_variant=PDF_VARIANT)
+
+
+BLANK_TEMPLATE = "export_blank.html"
+
+
+def render_blank_html(lang: str) -> str:
+    """The empty blueprint of the seed (its phases, lanes with their guiding questions, the line of
+    visibility, the five questions) as HTML, in `lang`: the same board a new workshop starts with."""
+    from app.board.blueprint import default_board, guiding_questions
+
+    phases, lanes = default_board(lang)
+    with use_locale(lang):
+        words = layout_words()
+        visible = [lane for lane in lanes if lane.group == "visible"]
+        return environment().get_template(BLANK_TEMPLATE).render(
+            lang=lang, title=_("Service blueprint template"), phases=phases, lanes=lanes,
+            first_backstage=len(visible), visible_count=len(visible), questions=guiding_questions(),
+            trigger=words.trigger, completion=words.completion, line=words.line, line_hint=words.line_hint,
+            visible=words.visible, backstage=words.backstage, css_string=css_string,
+        )
+
+
+def render_blank(lang: str = "nl") -> bytes:
+    """The blank template as PDF bytes (tagged, like the report). CPU-bound: the worker makes it."""
+    return html_to_pdf(render_blank_html(lang))

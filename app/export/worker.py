@@ -3,7 +3,8 @@
 `python -m app.export.worker --serve MEMORY_MB CPU_SECONDS`: imports WeasyPrint and lays out a
 small report once (fonts, Pango, the stylesheets: most of a cold first PDF's time), says
 `{"ready": true}` on stdout, then reads jobs as JSON lines on stdin
-(`{"out": path, "report": Report.to_dict(), "lang": "nl"}`) and answers each with a JSON line
+(`{"out": path, "report": Report.to_dict(), "lang": "nl"}`, or `{"out": path, "kind": "blank",
+"lang": "nl"}` for the blank template) and answers each with a JSON line
 (`{"ok": true}` or `{"ok": false, "error": ...}`; `"retire": true` when it has grown and wants
 replacing). The app keeps one ready before the first click (app/export/jobs.py).
 
@@ -36,11 +37,14 @@ def limit(memory_mb: int, cpu_seconds: int) -> None:
 
 
 def make(job: dict) -> None:
-    from app.export.pdf import render_pdf
+    from app.export.pdf import render_blank, render_pdf
     from app.export.report import Report
 
     out = Path(job["out"])
-    pdf = render_pdf(Report.from_dict(job["report"]), job.get("lang", "nl"))
+    if job.get("kind") == "blank":  # the blank template, in a language
+        pdf = render_blank(job.get("lang", "nl"))
+    else:
+        pdf = render_pdf(Report.from_dict(job["report"]), job.get("lang", "nl"))
     part = out.with_name(out.name + ".part")
     part.write_bytes(pdf)
     os.replace(part, out)

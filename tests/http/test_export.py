@@ -228,3 +228,46 @@ def test_exports_follow_the_anonymity_setting(sample):
     fac.post(f"/w/{ws.slug}/settings/anonymity", {"value": "none"})
     assert author_of("Geen vaste afspraak wie eerst helpt") == ""
     fac.post(f"/w/{ws.slug}/settings/anonymity", {"value": "names"})
+
+
+def test_the_blank_template_from_the_home_page_and_from_a_board(server, facilitator, make_person):
+    """One A3 landscape sheet of the empty blueprint: every phase and lane, the line of visibility,
+    the lanes' guiding questions and the five questions; Dutch by default, the board's language
+    from a board; linked from the home page and the board."""
+    visitor = make_person()
+    home = BeautifulSoup(visitor.get("/").text, "html.parser")
+    assert home.select_one("a[href='/template.pdf']").get_text(strip=True) == "Leeg sjabloon (PDF, A3)"
+    r = visitor.get("/template.pdf")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    assert 'filename="serviceblauwdruk-sjabloon.pdf"' in r.headers["content-disposition"]
+    reader = PdfReader(io.BytesIO(r.content))
+    assert len(reader.pages) == 1
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (1191, 842)  # A3 landscape, in points
+    text = squash(reader.pages[0].extract_text())
+    for words in ("Serviceblauwdruk-sjabloon", "Fase 1", "Fase 7", "Stappen voor de klant", "Touchpoints met de klant",
+                  "Mensen", "Processen", "Technologie", "Zichtlijn", "Zichtbaar voor klant", "Achter de schermen",
+                  "Aanleiding", "Afronding",
+                  "Wat doet de klant bij elke stap en wat wil deze bereiken?",
+                  "Wat zet elke stap in gang en wat geeft aan dat deze is voltooid?",
+                  "Wat ziet de klant en over welke informatie beschikt de klant (of juist niet)?",
+                  "Wat gebeurt er achter de schermen om deze stap mogelijk te maken?",
+                  "Op welke punten is elke stap afhankelijk van aannames, een handmatig oordeel of niet-gedocumenteerde kennis?",
+                  "markeer informele, twijfelachtige of inconsistente processen"):
+        assert squash(words) in text, words
+    assert reader.trailer["/Root"]["/Lang"] == "nl" and "/StructTreeRoot" in reader.trailer["/Root"]
+
+    ws = facilitator.create_workshop("A board in English", language="en")
+    board = facilitator.board(ws.slug)
+    link = board.select_one(f"a[href='/w/{ws.slug}/template.pdf']")
+    assert link is not None
+    r = facilitator.get(f"/w/{ws.slug}/template.pdf")
+    assert r.status_code == 200 and 'filename="service-blueprint-template.pdf"' in r.headers["content-disposition"]
+    english = PdfReader(io.BytesIO(r.content))
+    text = squash(english.pages[0].extract_text())
+    for words in ("Service blueprint template", "Phase 7", "Customer touchpoints", "Technology", "Line of visibility",
+                  "What does the customer do at each step, and what do they want to achieve?"):
+        assert squash(words) in text, words
+    assert english.trailer["/Root"]["/Lang"] == "en"
+    # Asked again: the kept file, at once.
+    assert facilitator.get(f"/w/{ws.slug}/template.pdf").content == r.content
