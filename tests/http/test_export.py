@@ -15,7 +15,7 @@ from bs4 import BeautifulSoup
 from pypdf import PdfReader
 from sqlalchemy import text
 
-from scripts.sample_board import CARDS, build
+from scripts.sample_board import CARDS, TAGGED, build
 from tests import database
 from tests.support import Person
 
@@ -158,11 +158,15 @@ def test_the_pdf_is_made_while_the_board_stays_live(sample, make_person):
                 "niet-gedocumenteerde kennis", "knelpunt"):
         assert squash(tag) in text
     assert squash("Fatima (digicoach)") in text and squash("Kennisbank digicoaches opzetten") in text
-    # The praatplaat: every level with its example roles, and its steps with their arrows.
-    for words in ("Medewerker zorg en ondersteuning", "Contactpersoon leverancier", "Digicoach", "Technisch Servicepunt",
-                  "Serviceverzoek indienen", "Terugkoppeling over oplossing"):
+    # The praatplaat, drawn under the seed's title: every level with its example roles, its steps, the hand-offs.
+    for words in ("Serviceproces bij vragen en technische problemen", "Medewerker zorg en ondersteuning",
+                  "Contactpersoon leverancier", "Digicoach", "Technisch Servicepunt", "Serviceverzoek indienen",
+                  "Terugkoppeling over", "Oplossen lukt niet. Indienen serviceverzoek."):
         assert squash(words) in text, words
-    assert "→" in text
+    # The action list: every tagged card once, with its follow-up.
+    actions = text[text.rindex("Actielijst"):]  # the page, not the contents on the cover
+    for card, _tags, followup in TAGGED:
+        assert actions.count(squash(card)) == 1 and (followup is None or squash(followup[0]) in actions)
 
 
 def test_an_unknown_pdf_job_says_so(sample):
