@@ -41,7 +41,7 @@ LEGEND_PT = 7.0
 CHIP_EXTRA = 7.5  # letter badge, space, padding, border and margin of one legend chip, besides its name
 
 # Type sizes of the card text, largest first: the plan takes the largest that fits.
-TEXT_SIZES = (8.5, 8.0, 7.5, 7.0, 6.5, 6.0)
+TEXT_SIZES = (10.0, 9.5, 9.0, 8.5, 8.0, 7.5, 7.0, 6.5, 6.0)
 MIN_TEXT_PT = TEXT_SIZES[-1]
 MULTI_SHEET_MIN_PT = 6.5  # a board that needs several sheets anyway keeps larger type
 
