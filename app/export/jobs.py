@@ -187,6 +187,8 @@ class PdfJobs:
     async def _work(self, out: Path, payload: bytes) -> str:
         """Run one job on a warm worker; '' on success, else the reason."""
         s = self.settings
+        # A worker that died while idle (killed from outside, say) is not handed a job.
+        self._idle = [w for w in self._idle if w.proc is None or w.proc.returncode is None]
         worker = self._idle.pop() if self._idle else Worker.spawn(s)
         self._busy.add(worker)
         keep = False

@@ -47,7 +47,7 @@ MULTI_SHEET_MIN_PT = 6.5  # a board that needs several sheets anyway keeps large
 
 # The grid, in em of the card text (export.css: .grid and what it holds).
 LANE_COLUMN_EM = 11.0  # the lanes' header column (about 33 mm at 8.5 pt)
-SUB_COLUMN_MIN_EM = 16.0  # a column of cards is at least this wide (about 48 mm at 8.5 pt)
+SUB_COLUMN_MIN_EM = 14.0  # a column of cards is at least this wide (about 42 mm at 8.5 pt, 49 mm at 10 pt)
 EMPTY_PHASE_WEIGHT = 0.5  # a phase without cards on this sheet gets a narrower column
 CELL_PAD_EM = 0.45
 PHASE_PAD_EM = 0.55

@@ -157,3 +157,17 @@ async def test_too_many_jobs_at_once_are_refused(tmp_path, monkeypatch):
         jobs.start("slug2", synthetic_report(cards=5), "nl")
     assert refused.value.status_code == 503
     await jobs.close()
+
+
+async def test_a_worker_that_died_while_idle_is_replaced_not_handed_the_job(tmp_path):
+    jobs = jobs_for(tmp_path)
+    jobs.warm()
+    (worker,) = jobs._idle
+    await worker._started
+    worker.proc.kill()
+    await worker.proc.wait()
+    job = jobs.start("slug1", synthetic_report(cards=3), "nl")
+    await jobs.wait()
+    assert jobs.status("slug1", job) == (DONE, "")
+    assert worker not in jobs._idle and len(jobs._idle) == 1
+    await jobs.close()
