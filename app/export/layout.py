@@ -60,7 +60,7 @@ LINE_BORDER = 0.8 + 0.3  # its dashed top border and its bottom border
 CARD_PAD_EM = 0.5
 CARD_GAP_EM = 0.45
 CARD_TEXT_LH = 1.22
-FOOT_EM, FOOT_LH, FOOT_GAP_EM = 0.8, 1.3, 0.25
+FOOT_EM = 0.8
 BADGE_EXTRA_EM = 0.9  # padding and space around a tag letter in a card's foot, in em of the foot
 CELL_BORDER = 0.3
 CARD_BORDER_H, CARD_BORDER_V = 2 * 0.3, 2 * 0.3
@@ -219,8 +219,8 @@ class Measure:
         h = 2 * CARD_PAD_EM * em + CARD_BORDER_V
         h += count_lines(self._text[card.id], inner / em, self.space) * pt * CARD_TEXT_LH * PT
         if self._foot[card.id]:
-            foot_pt = pt * FOOT_EM
-            h += FOOT_GAP_EM * em + count_lines(self._foot[card.id], inner / (foot_pt * PT), self.space) * foot_pt * FOOT_LH * PT
+            # The foot is inline after a line break: smaller type on the card's own line height.
+            h += count_lines(self._foot[card.id], inner / (pt * FOOT_EM * PT), self.space) * pt * CARD_TEXT_LH * PT
         h = h * SAFETY + CARD_GAP_EM * em
         self._heights[key] = h
         return h
