@@ -21,8 +21,10 @@ from app.i18n import use_locale
 from app.templating import STATIC_DIR, environment
 
 TEMPLATE = "export_pdf.html"
-# The praatplaat's page (export.css: @page chart, A3 portrait) has room for a drawing this large, in mm.
+# The praatplaat's page has room for a drawing this large, in mm: A3 portrait for a chart taller than
+# wide (the seed's), A3 landscape for one wider than tall (many levels). export.css: @page chart, chart-wide.
 CHART_ROOM = (277.0, 370.0)
+CHART_ROOM_WIDE = (400.0, 245.0)
 # Tagged PDF (PDF/UA-1): a screen reader reads the report in order, in its language, under its title.
 PDF_VARIANT = "pdf/ua-1"
 
@@ -93,10 +95,12 @@ def render_html(report: Report, lang: str) -> str:
     with use_locale(lang):
         words = layout_words()
         drawing = chart_drawing(report.chart)
-        scale = min(CHART_ROOM[0] / drawing.layout.width, CHART_ROOM[1] / drawing.layout.height) if drawing else 0
+        wide = bool(drawing) and drawing.layout.width > drawing.layout.height
+        room = CHART_ROOM_WIDE if wide else CHART_ROOM
+        scale = min(room[0] / drawing.layout.width, room[1] / drawing.layout.height) if drawing else 0
         return environment().get_template(TEMPLATE).render(
             report=report, pages=plan(report, words), words=words, drawing=drawing,
-            chart_size=(drawing.layout.width * scale, drawing.layout.height * scale) if drawing else None,
+            chart_size=(drawing.layout.width * scale, drawing.layout.height * scale) if drawing else None, chart_wide=wide,
             actions=action_list(report), summary=tag_summary(report),
             day=format_date(report.day, format="long", locale=lang),
             exported=f'{format_date(report.exported_at.astimezone(LOCAL_ZONE), format="long", locale=lang)} '

@@ -355,3 +355,16 @@ def test_split_column_balances_the_sub_columns():
     assert layout.split_column([30, 5, 5, 5, 5], 2) == [1, 4]
     assert layout.split_column([5], 3) == [1, 0, 0]
     assert layout.split_column([], 2) == [0, 0]
+
+
+def test_a_chart_wider_than_tall_gets_a_landscape_page():
+    report = realistic_report(4)
+    chart = report.chart
+    # Eight levels of one step each, in a row: far wider than tall.
+    chart["levels"] = [{"id": 200 + i, "number": i + 1, "name": f"Niveau {i + 1}", "roles": []} for i in range(8)]
+    chart["steps"] = [{"id": i + 1, "level_id": 200 + i, "position": 0, "kind": "step", "text": f"Stap {i + 1}", "cards": 0}
+                      for i in range(8)]
+    chart["arrows"] = []
+    reader = PdfReader(io.BytesIO(render_pdf(report, "nl")))
+    page = next(p for p in reader.pages if "Serviceproces" in (p.extract_text() or ""))
+    assert page.mediabox.width > page.mediabox.height
