@@ -11,7 +11,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 VENV_STAMP   := $(VENV)/.installed
 VENDOR_STAMP := app/static/vendor/.installed
 
-.PHONY: setup run test test-fast test-postgres cluster bench bench-quick soak messages screenshots export-samples pdf-deps clean
+.PHONY: setup run test test-fast test-postgres cluster bench bench-quick bench-export soak messages screenshots export-samples pdf-deps clean
 
 setup: $(VENV_STAMP) $(VENDOR_STAMP)
 
@@ -86,6 +86,10 @@ bench: setup pdf-deps
 
 bench-quick: setup pdf-deps
 	$(BIN)/python -m bench --quick
+
+# The PDF export step alone (boards of 40, 300 and 1,000 cards; ~3 min): its rows in the README's table.
+bench-export: setup pdf-deps
+	$(BIN)/python -m bench export
 
 soak: setup
 	$(BIN)/python -m bench soak --minutes $(or $(MINUTES),30)

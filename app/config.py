@@ -51,8 +51,9 @@ class Settings:
     max_card_length: int = 1000
     max_name_length: int = 60
     max_title_length: int = 120
-    # PDF export: a worker process per PDF, killed after `export_timeout` seconds, with its
-    # address space capped at `export_memory_mb`; at most `export_workers` at once per app process.
+    # PDF export: `export_workers` warm worker processes per app process (started with the app), one
+    # PDF at a time each; a PDF over `export_timeout` seconds kills its worker (a fresh one takes its
+    # place); each worker's address space is capped at `export_memory_mb`.
     export_timeout: float = 120.0
     export_memory_mb: int = 2048
     export_workers: int = 1

@@ -119,6 +119,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await db.migrate()
         await hub.start()
         await retention.start()
+        exports.warm()  # a PDF worker with WeasyPrint loaded before the first click
         # What exists now (modules, mappers, templates) lives as long as the process: keep it out
         # of the garbage collector's full passes, which otherwise walk it all and held the event
         # loop for up to ~360 ms at 1,000 sockets. And collect less often (most garbage goes by

@@ -324,3 +324,90 @@ def measure(server, cfg, bench=None) -> dict:
                 f"server + worker +{max(peaks):.0f} MiB")
         during, held = during_export(server, cfg, bench) if bench is not None else (NOT_YET, NOT_YET)
     return {"available": True, "rows": rows, "during_export": during, "during_export_held": held}
+
+
+# -- `python -m bench export` (make bench-export): this step alone -------------------------------
+
+TARGETS_MS = {40: 1500, 300: 4000, 1000: 12000}  # from the click to the file (issue 19)
+
+
+def export_table(rows: list[dict], machine: dict) -> list[str]:
+    """The README's PDF export table, from a run of this step alone: time, target, memory."""
+    out = [f"PDF export, run alone (`make bench-export`, {machine['date']}, commit `{machine['commit']}`, load average "
+           f"before/after {machine['load_before'][0]:.2f} / {machine['load_after'][0]:.2f}; other work on this 2-core "
+           "machine shares the cores): from the click to the file, as the facilitator's browser asks for it (a job "
+           "for the warm worker process, its status polled every 100 ms, then the download), of boards with "
+           "realistic card texts: every fourth card tagged, every eighth with a follow-up (bench/export.py). "
+           "Worker peak = the RSS of the worker process at its highest; server + worker = the server's RSS with its "
+           "children above what it was before the export.", "",
+           "| PDF export | time ms (median; min–max) | target ms | worker peak RSS MiB (max) | server + worker MiB (max) |",
+           "|---|---:|---:|---:|---:|"]
+    for row in rows:
+        target = TARGETS_MS.get(row["cards"])
+        if row.get("status") != "ok":
+            out.append(f"| {row['cards']:,} cards | {row.get('status', NOT_YET)} | {target or '–'} | | |")
+            continue
+        ms = row["ms"]
+        met = "" if target is None else (" ✓" if ms[len(ms) // 2] <= target else " ✗")
+        out.append(f"| {row['cards']:,} cards ({row['bytes']:,} bytes) | {ms[len(ms) // 2]:.0f} ({ms[0]:.0f}–{ms[-1]:.0f}){met} | "
+                   f"{target or '–'} | {max(row['worker_mib']):.1f} | {max(row['peak_mib']):.1f} |")
+    return out
+
+
+def replace_export_table(readme, lines: list[str]) -> bool:
+    """Put `lines` in place of the PDF export table inside the README's bench block; False if none is there."""
+    text = readme.read_text()
+    start = text.find("PDF export, ")
+    if start < 0:
+        return False
+    table = text.find("| PDF export |", start)
+    end = text.find("\n\n", table)
+    if table < 0 or end < 0:
+        return False
+    readme.write_text(text[:start] + "\n".join(lines) + text[end:])
+    return True
+
+
+def main(reps: int = 3, sizes: tuple[int, ...] = CARDS, update_readme: bool = True) -> list[dict]:
+    """This step alone: a fresh server (as `make run`), a board per size filled over HTTP, `reps`
+    exports each; prints the table and writes it into the README's bench block."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    from bench.run import ROOT, Server, machine, say
+
+    info = machine()
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="zl-bench-export-") as tmp:
+        server = Server("app", Path(tmp)).start()
+        try:
+            with httpx.Client(base_url=server.url, timeout=TIMEOUT_S) as c:
+                c.get("/")
+                for n in sizes:
+                    t = time.monotonic()
+                    slug = make_board(c, f"Export {n}", n)
+                    say(f"  PDF board of {n} cards filled ({time.monotonic() - t:.0f}s)")
+                    times, peaks, workers = [], [], []
+                    try:
+                        for _ in range(reps):
+                            with PeakRss(server.ps) as peak:
+                                t = time.monotonic()
+                                pdf = export_pdf(c, slug)
+                                times.append((time.monotonic() - t) * 1000)
+                            peaks.append((peak.peak - peak.base) / 2**20)
+                            workers.append(peak.worker_peak / 2**20)
+                    except ExportError as exc:
+                        rows.append({"cards": n, "status": f"failed: {exc}"[:200]})
+                        continue
+                    rows.append({"cards": n, "ms": sorted(times), "peak_mib": peaks, "worker_mib": workers,
+                                 "bytes": len(pdf), "status": "ok"})
+                    say(f"  PDF of {n} cards: {len(pdf):,} bytes, {sorted(times)} ms, worker peak {max(workers):.0f} MiB")
+        finally:
+            server.stop()
+    info["load_after"] = os.getloadavg()
+    lines = export_table(rows, info)
+    print("\n".join(lines))
+    if update_readme and not replace_export_table(Path(ROOT) / "README.md", lines):
+        say("README.md has no PDF export table to replace")
+    return rows

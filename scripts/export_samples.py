@@ -1,6 +1,7 @@
 """The sample report into docs/export (`make export-samples`): the realistic sample board's PDF,
-made the way users make it (over HTTP, by the worker), its pages as images, and one sheet of a
-300-card board to show how a large board is split."""
+made the way users make it (over HTTP, by the warm worker), its pages as images (cover, blueprint,
+praatplaat, action list), the blank template (downloaded as from the home page), and one sheet of
+a 300-card board to show how a large board is split by phases."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from app.export.pdf import render_pdf  # noqa: E402
 from app.export.report import synthetic_report  # noqa: E402
 from scripts.sample_board import build  # noqa: E402
-from tests.support import LiveServer  # noqa: E402
+from tests.support import LiveServer, Person  # noqa: E402
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "export"
 DPI = "60"
@@ -52,9 +53,14 @@ def main() -> None:
         try:
             pdf = OUT / "voorbeeld-verslag.pdf"
             pdf.write_bytes(sample_pdf(server.url))
+            blank = OUT / "sjabloon.pdf"
+            response = Person(server.url).get("/template.pdf")
+            response.raise_for_status()
+            blank.write_bytes(response.content)
         finally:
             server.stop()
         page_images(pdf, "voorbeeld")
+        page_images(blank, "sjabloon")
         big = Path(tmp) / "groot.pdf"
         big.write_bytes(render_pdf(synthetic_report(cards=300), "nl"))
         page_images(big, "groot-bord", 3, 3)

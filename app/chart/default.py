@@ -31,6 +31,8 @@ def _spec() -> tuple[list[tuple[str, list[str], list[tuple[str, str, str]]]], li
             ("request", STEP_STEP, _("Submit a service request")),
         ]),
         (_("Supplier contact"), [_("Care consultant"), _("Customer support agent"), _("Application support"), _("Technical service point")], [
+            # Like the levels before it, the supplier's level starts with who helps whom.
+            ("supplier", STEP_STEP, _("The supplier helps application support or the care and support worker.")),
             ("received", STEP_STEP, _("Service request received")),
             ("analyse", STEP_STEP, _("Analyse the problem / solve it internally")),
             ("solve", STEP_STEP, _("Solve the problem")),
@@ -50,9 +52,11 @@ def _spec() -> tuple[list[tuple[str, list[str], list[tuple[str, str, str]]]], li
         ("worker", "request", _("Technical problem")),
         ("support", "feedback", know),
         ("support", "request", _("It is a technical problem after all.")),
-        ("request", "received", _("The supplier helps application support or the care and support worker.")),
+        # Application support's hand-off: its help fails, a service request goes to the supplier.
+        ("request", "supplier", _("Solving it does not work: submit a service request.")),
+        ("supplier", "received", ""),
         ("received", "analyse", ""),
-        ("analyse", "solve", _("Solving it does not work: submit a service request.")),
+        ("analyse", "solve", ""),
         ("solve", "bug", ""),
         ("solve", "change", ""),
         ("solve", "instruction", ""),

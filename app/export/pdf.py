@@ -15,12 +15,18 @@ from markupsafe import Markup
 
 from app.export.layout import Words, plan
 from app.export.report import LOCAL_ZONE, Report
+from app.export.sections import action_list, chart_drawing, tag_summary
 from app.i18n import gettext as _
 from app.i18n import use_locale
-from app.tags.service import revisit_groups
 from app.templating import STATIC_DIR, environment
 
 TEMPLATE = "export_pdf.html"
+# The praatplaat's page has room for a drawing this large, in mm: A3 portrait for a chart taller than
+# wide (the seed's), A3 landscape for one wider than tall (many levels). export.css: @page chart, chart-wide.
+CHART_ROOM = (277.0, 370.0)
+CHART_ROOM_WIDE = (400.0, 245.0)
+# Tagged PDF (PDF/UA-1): a screen reader reads the report in order, in its language, under its title.
+PDF_VARIANT = "pdf/ua-1"
 
 
 def _weasyprint():
@@ -78,7 +84,8 @@ def css_string(value: str) -> Markup:
 
 def layout_words() -> Words:
     return Words(trigger=_("Trigger"), completion=_("Done when"), continued=_("continued"),
-                 visible=_("Visible to the customer"), backstage=_("Behind the scenes"), votes=_("Votes in the last voting round"))
+                 visible=_("Visible to the customer"), backstage=_("Behind the scenes"), votes=_("Votes in the last voting round"),
+                 line=_("Line of visibility"), line_hint=_("above: what the customer sees · below: behind the scenes"))
 
 
 def render_html(report: Report, lang: str) -> str:
@@ -87,9 +94,14 @@ def render_html(report: Report, lang: str) -> str:
 
     with use_locale(lang):
         words = layout_words()
+        drawing = chart_drawing(report.chart)
+        wide = bool(drawing) and drawing.layout.width > drawing.layout.height
+        room = CHART_ROOM_WIDE if wide else CHART_ROOM
+        scale = min(room[0] / drawing.layout.width, room[1] / drawing.layout.height) if drawing else 0
         return environment().get_template(TEMPLATE).render(
-            report=report, pages=plan(report, words), words=words,
-            groups=revisit_groups(report.tags, report.phases, report.lanes, report.cards),
+            report=report, pages=plan(report, words), words=words, drawing=drawing,
+            chart_size=(drawing.layout.width * scale, drawing.layout.height * scale) if drawing else None, chart_wide=wide,
+            actions=action_list(report), summary=tag_summary(report),
             day=format_date(report.day, format="long", locale=lang),
             exported=f'{format_date(report.exported_at.astimezone(LOCAL_ZONE), format="long", locale=lang)} '
                      f'{format_time(report.exported_at, format="short", locale=lang, tzinfo=LOCAL_ZONE)}',
@@ -101,11 +113,11 @@ def layout_html(html: str, fetcher=None):
     """WeasyPrint's laid-out document, with the static-files-only fetcher; relative URLs resolve in app/static."""
     weasyprint = _weasyprint()
     fetcher = fetcher or static_fetcher_class()()
-    return weasyprint.HTML(string=html, base_url=str(STATIC_DIR) + "/", url_fetcher=fetcher).render()
+    return weasyprint.HTML(string=html, base_url=str(STATIC_DIR) + "/", url_fetcher=fetcher).render(pdf_variant=PDF_VARIANT)
 
 
 def html_to_pdf(html: str, fetcher=None) -> bytes:
-    return layout_html(html, fetcher).write_pdf()
+    return layout_html(html, fetcher).write_pdf(pdf_variant=PDF_VARIANT)
 
 
 def render_document(report: Report, lang: str = "nl"):
@@ -115,4 +127,29 @@ def render_document(report: Report, lang: str = "nl"):
 
 def render_pdf(report: Report, lang: str = "nl") -> bytes:
     """The whole report as PDF bytes. Synchronous and CPU-bound: keep it off the event loop."""
-    return render_document(report, lang).write_pdf()
+    return render_document(report, lang).write_pdf(pdf_variant=PDF_VARIANT)
+
+
+BLANK_TEMPLATE = "export_blank.html"
+
+
+def render_blank_html(lang: str) -> str:
+    """The empty blueprint of the seed (its phases, lanes with their guiding questions, the line of
+    visibility, the five questions) as HTML, in `lang`: the same board a new workshop starts with."""
+    from app.board.blueprint import default_board, guiding_questions
+
+    phases, lanes = default_board(lang)
+    with use_locale(lang):
+        words = layout_words()
+        visible = [lane for lane in lanes if lane.group == "visible"]
+        return environment().get_template(BLANK_TEMPLATE).render(
+            lang=lang, title=_("Service blueprint template"), phases=phases, lanes=lanes,
+            first_backstage=len(visible), visible_count=len(visible), questions=guiding_questions(),
+            trigger=words.trigger, completion=words.completion, line=words.line, line_hint=words.line_hint,
+            visible=words.visible, backstage=words.backstage, css_string=css_string,
+        )
+
+
+def render_blank(lang: str = "nl") -> bytes:
+    """The blank template as PDF bytes (tagged, like the report). CPU-bound: the worker makes it."""
+    return html_to_pdf(render_blank_html(lang))

@@ -62,6 +62,7 @@ class ReportCard:
     followup_note: str = ""
     followup_owner: str = ""
     followup_status: str = "open"
+    steps: list[str] = field(default_factory=list)  # texts of the praatplaat steps it is linked to
 
 
 @dataclass
@@ -121,29 +122,26 @@ def local_date(moment: datetime) -> date:
 
 
 async def load_chart(session: AsyncSession, workshop) -> dict | None:
-    """The praatplaat as plain data for the PDF's `chart_section`: levels in order, each with its
-    example roles and its steps in the order of the flow, each step with its arrows ("label -> next").
-    None when the workshop has no chart: the PDF then has no chart section at all."""
+    """The praatplaat as plain data (JSON for the worker): its title, levels, steps with their
+    counts of linked cards, and arrows, by id, for the PDF to lay out as the screen does
+    (export/sections.py). None when the workshop has no chart: the PDF then has no chart page."""
     from app.chart import service as chart_service
+    from app.i18n import gettext as _, use_locale
 
     view = await chart_service.load_chart(session, workshop)
     if not view.levels:
         return None
-    outgoing: dict[int, list] = {}
-    for arrow in view.arrows:
-        outgoing.setdefault(arrow.source_id, []).append(arrow)
-    levels = []
-    for level in view.levels:
-        steps = []
-        for step in view.steps_in(level):
-            arrows = [
-                {"label": a.label, "to": view.by_id[a.target_id].text,
-                 "to_level": view.number(next(lv for lv in view.levels if lv.id == view.by_id[a.target_id].level_id))}
-                for a in outgoing.get(step.id, []) if a.target_id in view.by_id
-            ]
-            steps.append({"text": step.text, "kind": step.kind, "cards": view.counts.get(step.id, 0), "arrows": arrows})
-        levels.append({"number": view.number(level), "name": level.name, "roles": list(level.roles or []), "steps": steps})
-    return {"levels": levels}
+    with use_locale(workshop.language):  # the chart's words are in the workshop's language, so is its title
+        title = _("Service process for questions and technical problems")
+    return {
+        "title": title,
+        "levels": [{"id": lv.id, "number": i, "name": lv.name, "roles": list(lv.roles or [])}
+                   for i, lv in enumerate(view.levels, 1)],
+        "steps": [{"id": s.id, "level_id": s.level_id, "position": s.position, "kind": s.kind, "text": s.text,
+                   "cards": view.counts.get(s.id, 0)} for s in view.steps],
+        "arrows": [{"id": a.id, "source_id": a.source_id, "target_id": a.target_id, "label": a.label or ""}
+                   for a in view.arrows],
+    }
 
 
 async def load_report(session: AsyncSession, workshop) -> Report:
@@ -163,7 +161,7 @@ async def load_report(session: AsyncSession, workshop) -> Report:
                     id=c.id, phase_id=c.phase_id, lane_id=c.lane_id, position=c.position, text=c.text,
                     author=author_label(c.author, workshop), tags=[tags[t.id] for t in c.tags if t.id in tags],
                     votes=view.votes.get(c.id, 0), followup_note=c.followup_note, followup_owner=c.followup_owner,
-                    followup_status=c.followup_status,
+                    followup_status=c.followup_status, steps=[s.text for s in c.steps],
                 ))
     return Report(
         title=workshop.title, language=workshop.language, day=local_date(workshop.created_at),

@@ -18,7 +18,7 @@ from app.export.cards_csv import cards_csv
 from app.export.jobs import RUNNING, PdfJobs
 from app.export.labels import content_disposition
 from app.export.report import load_report, local_date
-from app.i18n import current_locale
+from app.i18n import current_locale, use_locale
 from app.i18n import gettext as _
 from app.realtime import board_change
 from app.responses import html, is_htmx, page, redirect, user_error_response
@@ -80,6 +80,29 @@ async def pdf_download(request: Request, db_session: AsyncSession, slug: str, jo
     return _download(path.read_bytes(), "application/pdf", content_disposition(workshop.title, report_day, "pdf"))
 
 
+async def _blank_template(request: Request, lang: str) -> Response:
+    path = await request.app.state.exports.blank(lang)
+    if path is None:
+        raise UserError(_("The template could not be made. Try again in a moment."), status_code=503)
+    with use_locale(lang):
+        name = _("service-blueprint-template")
+    return Response(path.read_bytes(), media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{name}.pdf"', "Cache-Control": "max-age=3600"})
+
+
+@get("/template.pdf")
+async def blank_template(request: Request) -> Response:
+    """The blank blueprint (A3, for a paper start or the wall) in the visitor's language."""
+    return await _blank_template(request, current_locale())
+
+
+@get("/w/{slug:str}/template.pdf")
+async def workshop_blank_template(request: Request, db_session: AsyncSession, slug: str) -> Response:
+    """The blank blueprint in the workshop's language (any member: it holds nothing of the board)."""
+    workshop, _member = await require_member(request, db_session, slug)
+    return await _blank_template(request, workshop.language)
+
+
 @post("/w/{slug:str}/export/settings")
 async def export_settings(request: Request, db_session: AsyncSession, slug: str) -> Response:
     """Form: participants=1 lets participants export too; without it, only the facilitator may."""
@@ -120,4 +143,5 @@ async def import_workshop(request: Request, db_session: AsyncSession) -> Respons
     return with_member_cookie(redirect(request, f"/w/{workshop.slug}"), workshop, facilitator, settings)
 
 
-ROUTES = [export_csv, export_json, start_pdf, pdf_status, pdf_download, export_settings, import_workshop]
+ROUTES = [export_csv, export_json, start_pdf, pdf_status, pdf_download, export_settings, import_workshop,
+          blank_template, workshop_blank_template]

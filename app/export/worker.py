@@ -1,10 +1,18 @@
-"""The PDF worker: `python -m app.export.worker OUT_PATH MEMORY_MB CPU_SECONDS`, the job on stdin.
+"""The PDF worker: a warm process that makes PDFs, one at a time, off the web process.
 
-One process per PDF, so WeasyPrint (CPU-bound, holds the GIL) never slows the web
-process, a stuck render can be killed, and a hostile or huge board hits the memory
-cap here instead of in the server. Input: JSON `{"report": Report.to_dict(), "lang": "nl"}`.
-The PDF is written next to OUT_PATH and renamed into place, so a half-written file
-is never served. Exit status 0 on success; otherwise the reason is on stderr.
+`python -m app.export.worker --serve MEMORY_MB CPU_SECONDS`: imports WeasyPrint and lays out a
+small report once (fonts, Pango, the stylesheets: most of a cold first PDF's time), says
+`{"ready": true}` on stdout, then reads jobs as JSON lines on stdin
+(`{"out": path, "report": Report.to_dict(), "lang": "nl"}`, or `{"out": path, "kind": "blank",
+"lang": "nl"}` for the blank template) and answers each with a JSON line
+(`{"ok": true}` or `{"ok": false, "error": ...}`; `"retire": true` when it has grown and wants
+replacing). The app keeps one ready before the first click (app/export/jobs.py).
+
+A process of its own, so WeasyPrint (CPU-bound, holding the GIL) never slows the web process,
+a stuck render can be killed, and a hostile or huge board hits the memory cap here instead of
+in the server. The PDF is written next to its path and renamed into place, so a half-written
+file is never served. `python -m app.export.worker OUT MEMORY_MB CPU_SECONDS` makes one PDF
+from a job on stdin and exits (for scripts).
 """
 
 from __future__ import annotations
@@ -14,6 +22,9 @@ import os
 import resource
 import sys
 from pathlib import Path
+
+# A worker whose peak memory passed this asks to be replaced: Python keeps what it once used.
+RETIRE_RSS_MB = 400
 
 
 def limit(memory_mb: int, cpu_seconds: int) -> None:
@@ -25,18 +36,59 @@ def limit(memory_mb: int, cpu_seconds: int) -> None:
         resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
 
 
-def main(argv: list[str]) -> int:
-    out = Path(argv[1])
-    limit(int(argv[2]), int(argv[3]))
-    job = json.load(sys.stdin.buffer)
-
-    from app.export.pdf import render_pdf
+def make(job: dict) -> None:
+    from app.export.pdf import render_blank, render_pdf
     from app.export.report import Report
 
-    pdf = render_pdf(Report.from_dict(job["report"]), job.get("lang", "nl"))
+    out = Path(job["out"])
+    if job.get("kind") == "blank":  # the blank template, in a language
+        pdf = render_blank(job.get("lang", "nl"))
+    else:
+        pdf = render_pdf(Report.from_dict(job["report"]), job.get("lang", "nl"))
     part = out.with_name(out.name + ".part")
     part.write_bytes(pdf)
     os.replace(part, out)
+
+
+def warm_up() -> None:
+    """One small report laid out and written: what a cold first PDF spends besides its own cards."""
+    from app.export.pdf import render_pdf
+    from app.export.report import synthetic_report
+
+    render_pdf(synthetic_report(cards=8, phases=3, lanes=3), "nl")
+
+
+def serve(memory_mb: int, cpu_seconds: int) -> int:
+    answers = os.fdopen(os.dup(1), "wb", buffering=0)
+    os.dup2(2, 1)  # anything a library prints goes to stderr, never into the answers
+    limit(memory_mb, cpu_seconds)
+    # The board stays live: on a busy machine the web process goes first.
+    os.nice(5)
+    warm_up()
+
+    def answer(message: dict) -> None:
+        answers.write(json.dumps(message).encode() + b"\n")
+
+    answer({"ready": True})
+    for line in sys.stdin.buffer:
+        try:
+            make(json.loads(line))
+        except MemoryError:
+            answer({"ok": False, "error": "memory", "retire": True})
+            return 1
+        except Exception as exc:  # noqa: BLE001 - reported to the app, which logs it; the worker goes on
+            answer({"ok": False, "error": repr(exc)[-2000:]})
+            continue
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        answer({"ok": True, "retire": peak_mb > RETIRE_RSS_MB})
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    if argv[1:2] == ["--serve"]:
+        return serve(int(argv[2]), int(argv[3]))
+    limit(int(argv[2]), int(argv[3]))
+    make({**json.load(sys.stdin.buffer), "out": argv[1]})
     return 0
 
 

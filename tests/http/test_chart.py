@@ -35,8 +35,8 @@ def test_the_board_page_holds_both_views_of_the_default_chart(facilitator: Perso
     assert levels(soup)[2][2] == "Digicoach, Superuser"
     # The drawing: a box per step and a path per arrow, laid out on the server, no inline styles.
     svg = soup.select_one("#chart-root svg.chart-drawing")
-    assert len(svg.select("foreignObject .step-box")) == 14
-    assert len(svg.select("path.arrow")) == 19
+    assert len(svg.select("foreignObject .step-box")) == 15
+    assert len(svg.select("path.arrow")) == 20
     assert "Technisch probleem" in svg.select_one(".arrow-labels").get_text()
     assert soup.select("[style]") == []
     # The flow: each arrow as text, "→ next step".

@@ -15,7 +15,7 @@ from bs4 import BeautifulSoup
 from pypdf import PdfReader
 from sqlalchemy import text
 
-from scripts.sample_board import CARDS, build
+from scripts.sample_board import CARDS, TAGGED, build
 from tests import database
 from tests.support import Person
 
@@ -71,10 +71,18 @@ def test_csv_download_for_dutch_excel(sample):
                         r.headers["content-disposition"])
     assert r.content.startswith(b"\xef\xbb\xbf") and b"\r\n" in r.content
     rows = list(csv.reader(io.StringIO(r.content[3:].decode(), newline=""), delimiter=";"))
-    assert rows[0] == ["Fase", "Rij", "Tekst", "Labels", "Auteur", "Stemmen"]
+    assert rows[0] == ["Fase", "Rij", "Tekst", "Labels", "Auteur", "Stemmen",
+                       "Kant van de zichtlijn", "Wat gaan we doen?", "Eigenaar", "Status", "Stappen op de praatplaat"]
+    assert all(len(row) == 11 for row in rows)
     assert {text for _p, _l, text, _a in CARDS} <= {row[2] for row in rows[1:]}
     row = next(row for row in rows if row[2] == "Geen vaste afspraak wie eerst helpt")
     assert row[:2] == ["Probleem merken", "Processen"] and row[3] == "informeel, knelpunt" and row[4] == "Fatima (digicoach)"
+    # What the action list tracks, so it can be followed up in Excel.
+    assert row[6:10] == ["achter de schermen", "Afspraak vastleggen in het werkoverleg", "Fatima", "open"]
+    row = next(row for row in rows if row[2] == "Cliënt wacht op terugkoppeling")
+    assert row[6:11] == ["zichtbaar", "Terugbelafspraak met leverancier", "Joost", "opgelost", "Terugkoppeling over oplossing."]
+    row = next(row for row in rows if row[2] == "Serviceverzoek indienen via het portaal")
+    assert row[10] == "Serviceverzoek indienen" and row[9] == ""  # no tag, no follow-up: no status
 
 
 def test_json_download_is_the_documented_format(sample):
@@ -150,11 +158,15 @@ def test_the_pdf_is_made_while_the_board_stays_live(sample, make_person):
                 "niet-gedocumenteerde kennis", "knelpunt"):
         assert squash(tag) in text
     assert squash("Fatima (digicoach)") in text and squash("Kennisbank digicoaches opzetten") in text
-    # The praatplaat: every level with its example roles, and its steps with their arrows.
-    for words in ("Medewerker zorg en ondersteuning", "Contactpersoon leverancier", "Digicoach", "Technisch Servicepunt",
-                  "Serviceverzoek indienen", "Terugkoppeling over oplossing"):
+    # The praatplaat, drawn under the seed's title: every level with its example roles, its steps, the hand-offs.
+    for words in ("Serviceproces bij vragen en technische problemen", "Medewerker zorg en ondersteuning",
+                  "Contactpersoon leverancier", "Digicoach", "Technisch Servicepunt", "Serviceverzoek indienen",
+                  "Terugkoppeling over", "Oplossen lukt niet. Indienen serviceverzoek."):
         assert squash(words) in text, words
-    assert "→" in text
+    # The action list: every tagged card once, with its follow-up.
+    actions = text[text.rindex("Actielijst"):]  # the page, not the contents on the cover
+    for card, _tags, followup in TAGGED:
+        assert actions.count(squash(card)) == 1 and (followup is None or squash(followup[0]) in actions)
 
 
 def test_an_unknown_pdf_job_says_so(sample):
@@ -220,3 +232,46 @@ def test_exports_follow_the_anonymity_setting(sample):
     fac.post(f"/w/{ws.slug}/settings/anonymity", {"value": "none"})
     assert author_of("Geen vaste afspraak wie eerst helpt") == ""
     fac.post(f"/w/{ws.slug}/settings/anonymity", {"value": "names"})
+
+
+def test_the_blank_template_from_the_home_page_and_from_a_board(server, facilitator, make_person):
+    """One A3 landscape sheet of the empty blueprint: every phase and lane, the line of visibility,
+    the lanes' guiding questions and the five questions; Dutch by default, the board's language
+    from a board; linked from the home page and the board."""
+    visitor = make_person()
+    home = BeautifulSoup(visitor.get("/").text, "html.parser")
+    assert home.select_one("a[href='/template.pdf']").get_text(strip=True) == "Leeg sjabloon (PDF, A3)"
+    r = visitor.get("/template.pdf")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    assert 'filename="serviceblauwdruk-sjabloon.pdf"' in r.headers["content-disposition"]
+    reader = PdfReader(io.BytesIO(r.content))
+    assert len(reader.pages) == 1
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (1191, 842)  # A3 landscape, in points
+    text = squash(reader.pages[0].extract_text())
+    for words in ("Serviceblauwdruk-sjabloon", "Fase 1", "Fase 7", "Stappen voor de klant", "Touchpoints met de klant",
+                  "Mensen", "Processen", "Technologie", "Zichtlijn", "Zichtbaar voor klant", "Achter de schermen",
+                  "Aanleiding", "Afronding",
+                  "Wat doet de klant bij elke stap en wat wil deze bereiken?",
+                  "Wat zet elke stap in gang en wat geeft aan dat deze is voltooid?",
+                  "Wat ziet de klant en over welke informatie beschikt de klant (of juist niet)?",
+                  "Wat gebeurt er achter de schermen om deze stap mogelijk te maken?",
+                  "Op welke punten is elke stap afhankelijk van aannames, een handmatig oordeel of niet-gedocumenteerde kennis?",
+                  "markeer informele, twijfelachtige of inconsistente processen"):
+        assert squash(words) in text, words
+    assert reader.trailer["/Root"]["/Lang"] == "nl" and "/StructTreeRoot" in reader.trailer["/Root"]
+
+    ws = facilitator.create_workshop("A board in English", language="en")
+    board = facilitator.board(ws.slug)
+    link = board.select_one(f"a[href='/w/{ws.slug}/template.pdf']")
+    assert link is not None
+    r = facilitator.get(f"/w/{ws.slug}/template.pdf")
+    assert r.status_code == 200 and 'filename="service-blueprint-template.pdf"' in r.headers["content-disposition"]
+    english = PdfReader(io.BytesIO(r.content))
+    text = squash(english.pages[0].extract_text())
+    for words in ("Service blueprint template", "Phase 7", "Customer touchpoints", "Technology", "Line of visibility",
+                  "What does the customer do at each step, and what do they want to achieve?"):
+        assert squash(words) in text, words
+    assert english.trailer["/Root"]["/Lang"] == "en"
+    # Asked again: the kept file, at once.
+    assert facilitator.get(f"/w/{ws.slug}/template.pdf").content == r.content

@@ -123,12 +123,12 @@ MEMBER_READS = [
     "/w/{slug:str}/participants", "/w/{slug:str}/links", "/w/{slug:str}/cards/{card_id:int}/history",
     "/w/{slug:str}/changes", "/w/{slug:str}/chart/levels/{level_id:int}/edit", "/w/{slug:str}/chart/levels/{level_id:int}/new-step",
     "/w/{slug:str}/chart/steps/{step_id:int}/edit", "/w/{slug:str}/export.csv", "/w/{slug:str}/export.json",
-    "/w/{slug:str}/export/pdf/{job:str}", "/w/{slug:str}/export/pdf/{job:str}/download",
+    "/w/{slug:str}/export/pdf/{job:str}", "/w/{slug:str}/export/pdf/{job:str}/download", "/w/{slug:str}/template.pdf",
 ]
 # Reading routes without a workshop identity. /f/ and /j/ take a secret token (a capability);
 # /lang/ only sets the language cookie.
 PUBLIC_READS = ["/", "/privacy", "/healthz", "/readyz", "/j/{token:str}", "/f/{token:str}", "/lang/{lang:str}",
-                "/static/{file_path:path}"]
+                "/static/{file_path:path}", "/template.pdf"]
 SOCKETS = ["/w/{slug:str}/ws"]
 
 PLACEHOLDERS = {"{slug:str}": "slug", "{token:str}": "token", "{card_id:int}": "card", "{phase_id:int}": "phase",

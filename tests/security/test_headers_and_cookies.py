@@ -102,9 +102,10 @@ INLINE = [
 ]
 
 
-# The PDF's template is rendered by WeasyPrint in a worker, never served to a browser: its print
-# styles are inline by design, and its URL fetcher only reads app/static (tests/unit/test_export_*).
-NOT_SERVED = {"export_pdf.html"}
+# The PDF templates (the report, the blank template) are rendered by WeasyPrint in a worker, never
+# served to a browser: their print styles are inline by design, and WeasyPrint's URL fetcher only
+# reads app/static (tests/unit/test_export_*).
+NOT_SERVED = {"export_pdf.html", "export_blank.html"}
 
 
 def test_no_template_has_inline_script_handlers_or_styles():

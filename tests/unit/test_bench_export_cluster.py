@@ -130,8 +130,8 @@ def _results() -> dict:
 
 def test_the_report_renders_the_export_and_scale_out_rows():
     table = render(_results())
-    assert "| 40 cards (50,000 bytes) | 1000 | 58.0 | 80.0 |" in table
-    assert f"| 1,000 cards | {export.SKIPPED_QUICK} | {export.SKIPPED_QUICK} | {export.SKIPPED_QUICK} |" in table
+    assert "| 40 cards (50,000 bytes) | 1000 (900–1100) | 1500 | 58.0 | 80.0 |" in table
+    assert f"| 1,000 cards | {export.SKIPPED_QUICK} | 12000 | {export.SKIPPED_QUICK} | {export.SKIPPED_QUICK} |" in table
     assert "| 5 boards × 40 (a load this machine holds), no export | 18.0 / 42.0 (40.0–44.0) | 17.0 / 40.0 | 0 | – |" in table
     assert ("| 5 boards × 40 (a load this machine holds), while it is exported | 30.0 / 120.0 (118.0–122.0) | 35.0 / 150.0 "
             "| 0 | 5 in 41 s (7000) |") in table
@@ -155,3 +155,18 @@ def test_the_report_says_what_did_not_run():
     assert f"| p99 < 100 ms while a 300-card PDF export runs | {export.NOT_YET} | n/a |" in table
     assert "*Not run: postgres not reachable at somewhere.*" in table
     assert "two processes beside one (PostgreSQL + Redis; no threshold set)" not in table
+
+
+def test_the_export_step_alone_replaces_only_the_export_table(tmp_path):
+    """`make bench-export` writes its rows into the README's bench block, leaving the rest."""
+    readme = tmp_path / "README.md"
+    readme.write_text("intro\n<!-- bench:start -->\nother table\n\nPDF export, old words.\n\n| PDF export | time |\n|---|---|\n"
+                      "| 40 cards | 8648 |\n\nBroadcast latency while ...\n<!-- bench:end -->\n")
+    rows = [{"cards": 40, "ms": [1100.0, 1200.0, 1300.0], "peak_mib": [20.0], "worker_mib": [150.0], "bytes": 9000, "status": "ok"},
+            {"cards": 1000, "ms": [13000.0], "peak_mib": [30.0], "worker_mib": [250.0], "bytes": 9000, "status": "ok"}]
+    machine = {"date": "2026-12-03 18:00 UTC", "commit": "abc1234", "load_before": (0.1, 0, 0), "load_after": (0.2, 0, 0)}
+    assert export.replace_export_table(readme, export.export_table(rows, machine))
+    text = readme.read_text()
+    assert "| 40 cards (9,000 bytes) | 1200 (1100–1300) ✓ | 1500 | 150.0 | 20.0 |" in text
+    assert "| 1,000 cards (9,000 bytes) | 13000 (13000–13000) ✗ | 12000 |" in text
+    assert "8648" not in text and "other table" in text and "Broadcast latency while ..." in text

@@ -82,6 +82,50 @@ async def test_the_default_chart_holds_every_role_step_and_outcome_of_the_seed(s
     }
 
 
+# The seed's chart as data: each level's steps ("who helps whom" first, as the seed prints it at
+# the head of levels 2 to 4), and every hand-off with its decision, where the seed puts it.
+SEED_STEPS = {
+    "Cliënt": ["Ik heb een vraag.", "Het lukt niet goed.", "Technologie doet het niet (goed).", "Terugkoppeling over oplossing."],
+    "Medewerker zorg en ondersteuning": ["Medewerker zorg en ondersteuning helpt cliënt."],
+    "Applicatieondersteuner": ["Applicatieondersteuner helpt medewerker zorg en ondersteuning.", "Serviceverzoek indienen"],
+    "Contactpersoon leverancier": [
+        "Leverancier helpt applicatieondersteuner of medewerker zorg en ondersteuning.", "Ontvangst serviceverzoek",
+        "Analyse probleem / intern oplossen", "Oplossen probleem", "Een bug oplossen in software/app.",
+        "Een wijziging aanbrengen in de software/app.", "Instructie over hoe het probleem zelf op te lossen.",
+        "Reparatieafspraak op locatie."],
+}
+WORKER, SUPPORT = "Medewerker zorg en ondersteuning helpt cliënt.", "Applicatieondersteuner helpt medewerker zorg en ondersteuning."
+SUPPLIER, REQUEST = "Leverancier helpt applicatieondersteuner of medewerker zorg en ondersteuning.", "Serviceverzoek indienen"
+FEEDBACK = "Terugkoppeling over oplossing."
+SEED_HANDOFFS = {
+    ("Ik heb een vraag.", WORKER, ""), ("Het lukt niet goed.", WORKER, ""), ("Technologie doet het niet (goed).", WORKER, ""),
+    (WORKER, FEEDBACK, "Ik weet hoe te helpen."),
+    (WORKER, SUPPORT, "Het lijkt geen technisch probleem, maar ik heb hulp nodig."),
+    (WORKER, REQUEST, "Technisch probleem"),
+    (SUPPORT, FEEDBACK, "Ik weet hoe te helpen."),
+    (SUPPORT, REQUEST, "Dit is toch een technisch probleem."),
+    # application support's hand-off to the supplier: help fails, a service request is submitted
+    (REQUEST, SUPPLIER, "Oplossen lukt niet. Indienen serviceverzoek."),
+    (SUPPLIER, "Ontvangst serviceverzoek", ""),
+    ("Ontvangst serviceverzoek", "Analyse probleem / intern oplossen", ""),
+    ("Analyse probleem / intern oplossen", "Oplossen probleem", ""),
+    *{("Oplossen probleem", outcome, "") for outcome in SEED_STEPS["Contactpersoon leverancier"][4:]},
+    *{(outcome, FEEDBACK, "") for outcome in SEED_STEPS["Contactpersoon leverancier"][4:]},
+}
+
+
+async def test_the_default_chart_is_the_seeds_steps_and_hand_offs(session, settings):
+    ws, _ = await new_workshop(session, settings)
+    chart = await service.load_chart(session, ws)
+    assert {level.name: [s.text for s in sorted((s for s in chart.steps if s.level_id == level.id), key=lambda s: s.position)]
+            for level in chart.levels} == SEED_STEPS
+    arrows = [(chart.step(a.source_id).text, chart.step(a.target_id).text, a.label) for a in chart.arrows]
+    assert len(arrows) == len(set(arrows)) and set(arrows) == SEED_HANDOFFS
+    # Each level of help starts with its own "helps" step, the first of its level in the flow.
+    for level, first in zip(chart.levels[1:], (WORKER, SUPPORT, SUPPLIER)):
+        assert chart.steps_in(level)[0].text == first
+
+
 async def test_every_step_can_be_reached_from_an_entry_and_reaches_the_feedback(session, settings):
     ws, _ = await new_workshop(session, settings)
     chart = await service.load_chart(session, ws)
@@ -227,5 +271,5 @@ async def test_the_example_chart_only_goes_into_an_empty_chart(session, settings
     await service.insert_default(session, ws, fac)
     await session.commit()
     chart = await service.load_chart(session, ws)
-    assert len(chart.levels) == 4 and len(chart.steps) == 14 and len(chart.arrows) == 19
+    assert len(chart.levels) == 4 and len(chart.steps) == 15 and len(chart.arrows) == 20
     assert await session.scalar(select(ChartLevel.id).where(ChartLevel.workshop_id == ws.id).limit(1))

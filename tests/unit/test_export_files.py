@@ -59,7 +59,8 @@ def test_csv_opens_in_dutch_excel():
     text = data[3:].decode("utf-8")
     assert text.endswith("\r\n") and "\n" not in text.replace("\r\n", "").replace("Twee\nregels", "")
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
-    assert rows[0] == ["Fase", "Rij", "Tekst", "Labels", "Auteur", "Stemmen"]
+    assert rows[0] == ["Fase", "Rij", "Tekst", "Labels", "Auteur", "Stemmen",
+                       "Kant van de zichtlijn", "Wat gaan we doen?", "Eigenaar", "Status", "Stappen op de praatplaat"]
     assert len(rows) == 4
     by_text = {row[2]: row for row in rows[1:]}
     assert 'Cliënt zegt: "werkt niet"; belt; =1+1' in by_text  # quoted per RFC 4180, not guarded (no leading =)
@@ -75,7 +76,19 @@ def test_csv_opens_in_dutch_excel():
 def test_csv_headers_follow_the_language():
     with use_locale("en"):
         data = cards_csv(synthetic_report(cards=1))
-    assert data[3:].decode().startswith("Phase;Row;Text;Tags;Author;Votes\r\n")
+    assert data[3:].decode().startswith("Phase;Row;Text;Tags;Author;Votes;Side;What will we do?;Owner;Status;Chart steps\r\n")
+
+
+def test_csv_has_the_side_the_follow_up_and_the_linked_steps():
+    report = synthetic_report(cards=2)
+    card = report.cards[0]
+    card.steps = ["Serviceverzoek indienen", "=Ontvangst"]
+    card.followup_note, card.followup_owner, card.followup_status = "Bellen", "-Fatima", "resolved"
+    with use_locale("nl"):
+        rows = list(csv.reader(io.StringIO(cards_csv(report)[3:].decode(), newline=""), delimiter=";"))
+    row = next(r for r in rows if r[2] == card.text)
+    side = "zichtbaar" if next(lane for lane in report.lanes if lane.id == card.lane_id).group == "visible" else "achter de schermen"
+    assert row[6:] == [side, "Bellen", "'-Fatima", "opgelost", "Serviceverzoek indienen | =Ontvangst"]
 
 
 def test_css_string_cannot_break_out():
