@@ -137,7 +137,7 @@ def card(workshop: Workshop, card_id: int) -> Loader:
         if unloaded := inspect(item).unloaded & {"author", "tags", "steps"}:
             await session.refresh(item, sorted(unloaded))
         rnd = await votes.latest_round(session, workshop.id)
-        counts = await votes.counts(session, rnd.id if rnd else None, [card_id])
+        counts = await votes.visible_counts(session, rnd, [card_id])
         voting = rnd is not None and rnd.ended_at is None
         seq = workshop.seq
         return lambda: _block("card", workshop=workshop, card=item, votes=counts, voting=voting, seq=seq)
