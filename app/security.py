@@ -33,6 +33,11 @@ async def current_member(request: Request, session: AsyncSession, slug: str) -> 
     return await service.workshop_and_member(session, slug, request.cookies.get(member_cookie(slug)))
 
 
+async def removed_here(request: Request, session: AsyncSession, workshop: Workshop) -> bool:
+    """This browser's participant was removed from the workshop."""
+    return await service.was_removed(session, workshop, request.cookies.get(member_cookie(workshop.slug)))
+
+
 async def require_member(request: Request, session: AsyncSession, slug: str) -> tuple[Workshop, Participant]:
     workshop, member = await current_member(request, session, slug)
     if member is None:

@@ -18,7 +18,7 @@ from app.chart import fragments as chart_fragments, service as chart_service
 from app.realtime import board_change
 from app.responses import html, page
 from app.templating import environment, render_block
-from app.security import current_member, require_facilitator, require_member
+from app.security import current_member, removed_here, require_facilitator, require_member
 from app.workshops.routes import base_url, join_url
 from app.workshops.service import format_code, members
 
@@ -30,6 +30,8 @@ DIALOG_DONE = "zl:dialog-done"
 async def board_page(request: Request, db_session: AsyncSession, slug: str) -> Response:
     workshop, member = await current_member(request, db_session, slug)
     if member is None:
+        if await removed_here(request, db_session, workshop):
+            return page("removed.html", status_code=403, workshop=workshop)
         return page("not_member.html", status_code=403, workshop=workshop)
     board = await service.load_board(db_session, workshop, viewer=member)
     chart = await chart_service.load_chart(db_session, workshop)

@@ -186,7 +186,15 @@ async def revoke_link(request: Request, db_session: AsyncSession, slug: str, lin
     return html(change.render() + await _links_dialog(request, db_session, workshop))
 
 
+@get("/w/{slug:str}/facilitator-link")
+async def own_link(request: Request, db_session: AsyncSession, slug: str) -> Response:
+    """The facilitator link, fetched on demand into the drawer: never part of a page that is projected."""
+    workshop, _member = await require_facilitator(request, db_session, slug)
+    return html(render_block(environment(), "board.html", "own_link",
+                             facilitator_link=f"{base_url(request)}/f/{workshop.facilitator_token}"))
+
+
 ROUTES = [
-    set_joining, set_locked, set_phase_locked, set_focus, timer, set_private_writing, reveal, set_anonymity, rename,
+    own_link, set_joining, set_locked, set_phase_locked, set_focus, timer, set_private_writing, reveal, set_anonymity, rename,
     set_closed, hide_card, bin_list, restore_card, participants, remove_participant, links, create_link, revoke_link,
 ]

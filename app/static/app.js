@@ -12,6 +12,8 @@ window.zlShowView = function (name) {
     b.setAttribute('aria-pressed', String(target === id));
   });
   document.body.dataset.view = id.replace(/-view$/, '');
+  // The chosen view is kept across a reload of this tab.
+  try { sessionStorage.setItem('zl-view-' + document.body.dataset.slug, document.body.dataset.view); } catch (err) { /* not remembered */ }
 };
 (function () {
   'use strict';
@@ -144,13 +146,24 @@ window.zlShowView = function (name) {
       if (!names.length || !article) return;
       var badge = document.createElement('p');
       badge.className = 'editing-badge';
-      badge.textContent = names.join(', ') + ' ' + body.dataset.msgEditing;
+      var list = names.join(', ');
+      try { list = new Intl.ListFormat(document.documentElement.lang || 'nl', { type: 'conjunction' }).format(names); } catch (err) { /* old browser */ }
+      badge.textContent = list + ' ' + (names.length > 1 ? body.dataset.msgEditingMany : body.dataset.msgEditing);
       article.insertBefore(badge, article.firstChild);
     });
   }
   document.addEventListener('htmx:wsAfterMessage', showEditing);
-  document.addEventListener('htmx:wsClose', function () { if (everConnected) setConnection('offline'); });
-  document.addEventListener('htmx:wsError', function () { if (everConnected) setConnection('offline'); });
+  document.addEventListener('htmx:wsClose', function (e) {
+    var code = e.detail && e.detail.event && e.detail.event.code;
+    if (code === 4401 || code === 4403) {
+      // Closed on purpose: no "reconnecting". A removed participant gets the page that says so.
+      setConnection('ended');
+      if (!document.getElementById('workshop-deleted')) window.location.reload();
+      return;
+    }
+    if (everConnected) setConnection('offline');
+  });
+  document.addEventListener('htmx:wsError', function () { if (everConnected && body.dataset.connection !== 'ended') setConnection('offline'); });
   function resync() {
     if (socket) socket.send(JSON.stringify({ type: 'hello', seq: -1 }));
   }
@@ -375,10 +388,7 @@ window.zlShowView = function (name) {
 
   // -- the two views: blueprint and praatplaat (chart), in one page -------------------------------
   var VIEW_KEY = 'zl-view-' + slug;
-  function showView(view) {
-    window.zlShowView(view);
-    try { sessionStorage.setItem(VIEW_KEY, body.dataset.view); } catch (err) { /* private mode: not remembered */ }
-  }
+  var showView = window.zlShowView;
 
   // -- a selected step: its panel, and its cards highlighted on the blueprint (this screen only) ---
   var selectedStep = null;
@@ -481,9 +491,6 @@ window.zlShowView = function (name) {
       openEditCard(target.closest('article.card'));
     } else if (action === 'close-dialog') {
       target.closest('dialog').close();
-    } else if (action === 'show-view') {
-      showView(target.dataset.view);
-      applySelection();
     } else if (action === 'select-step') {
       selectedStep = selectedStep === target.dataset.stepId ? null : target.dataset.stepId;
       applySelection();
@@ -503,7 +510,7 @@ window.zlShowView = function (name) {
   (function () {
     var stored = null;
     try { stored = sessionStorage.getItem(VIEW_KEY); } catch (err) { /* not remembered */ }
-    showView(lastWalk ? 'chart' : (stored === 'chart' ? 'chart' : 'board'));
+    showView(lastWalk ? 'chart' : (stored === 'chart' || stored === 'revisit' ? stored : 'board'));
     if (lastWalk) setTimeout(function () { followWalk(true); }, 0);
   })();
 
@@ -729,18 +736,28 @@ window.zlShowView = function (name) {
   // Focus: follow the facilitator until you look elsewhere; one tap brings you back.
   var following = true;
   var lastFocus = null;
+  // The focused phase or row is marked on every screen; only a change of focus (or "Go there")
+  // moves a screen there. A live swap of the board re-marks it and never moves anyone.
+  function markFocus() {
+    var f = $('#focus');
+    $$('.focused').forEach(function (el) { el.classList.remove('focused'); });
+    if (!f || (f.dataset.kind !== 'phase' && f.dataset.kind !== 'lane')) return null;
+    var kind = f.dataset.kind, id = f.dataset.id;
+    var head = document.getElementById(kind + '-' + id);
+    var cells = kind === 'phase' ? $$('td.cell[data-phase-id="' + id + '"]') : $$('td.cell[data-lane-id="' + id + '"]');
+    cells.concat(head ? [head] : []).forEach(function (el) { el.classList.add('focused'); });
+    return head;
+  }
   function goToFocus() {
     var f = $('#focus');
     if (!f || !f.dataset.kind) return;
+    if (window.zlProjecting && window.zlProjecting() === 'join') return;  // the join face stays until the facilitator switches
     var kind = f.dataset.kind, id = f.dataset.id;
-    $$('.focused').forEach(function (el) { el.classList.remove('focused'); });
     if (kind === 'phase' || kind === 'lane') {
       showView('board-view');
-      var head = document.getElementById(kind + '-' + id);
-      var cells = kind === 'phase' ? $$('td.cell[data-phase-id="' + id + '"]') : $$('td.cell[data-lane-id="' + id + '"]');
-      cells.concat(head ? [head] : []).forEach(function (el) { el.classList.add('focused'); });
-      if (head) head.scrollIntoView({ block: 'nearest', inline: 'center' });
+      var head = markFocus();
       document.dispatchEvent(new CustomEvent('zl:focus', { detail: { kind: kind, id: id } }));
+      if (head) head.scrollIntoView({ block: 'nearest', inline: 'center' });
     } else if (kind === 'revisit') {
       showView('revisit-view');
     } else if (kind === 'chart') {
@@ -764,7 +781,7 @@ window.zlShowView = function (name) {
   document.addEventListener('click', function (e) {
     if (e.target.closest('[data-action="follow"]')) { goToFocus(); return; }
     // Looking elsewhere by choice: stop following until "Go there".
-    if (e.target.closest('button[data-view], a[data-view]') && !body.classList.contains('is-facilitator')) {
+    if (e.target.closest('button[data-view], a[data-view], [data-phase-tab]') && !body.classList.contains('is-facilitator')) {
       following = false;
       body.classList.add('not-following');
     }
@@ -812,44 +829,73 @@ window.zlShowView = function (name) {
     var id = e.target && e.target.id;
     if (id === 'focus') onFocusUpdate();
     if (id === 'timer') onTimerUpdate();
-    if (id === 'board-root') { refetchMine(); if (following) goToFocus(); }
+    if (id === 'board-root') { refetchMine(); markFocus(); }
   });
+  document.addEventListener('zl:go-focus', goToFocus);
   document.addEventListener('DOMContentLoaded', function () { onFocusUpdate(); onTimerUpdate(); });
   if (document.readyState !== 'loading') { onFocusUpdate(); onTimerUpdate(); }
 })();
 
 // -- phones first: one phase at a time; live changes never steal focus ---------------------------
+// One piece of state says which phase a phone shows: `currentPhase` (a phase id, kept per tab).
+// From it come the tabs' aria-pressed and body[data-phase-n] (the phase's column, 1-based), which
+// the CSS alone uses to show one column: a board swapped in by any live update is laid out right
+// from its first paint, and a MutationObserver re-derives both after every swap.
 (function () {
   'use strict';
   var body = document.body;
   if (!body.dataset.slug) return;
   function $$(sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); }
   var phone = window.matchMedia('(max-width: 700px)');
+  var KEY = 'zl-phase-' + body.dataset.slug;
   var currentPhase = null;
+  try { currentPhase = sessionStorage.getItem(KEY); } catch (err) { /* not remembered */ }
 
-  function applyPhase() {
-    var tabs = $$('[data-phase-tab]');
-    if (!tabs.length) return;
-    var ids = tabs.map(function (t) { return t.dataset.phaseTab; });
-    if (ids.indexOf(currentPhase) < 0) currentPhase = ids[0];
-    tabs.forEach(function (t) { t.setAttribute('aria-pressed', String(t.dataset.phaseTab === currentPhase)); });
-    var one = phone.matches;
-    body.classList.toggle('one-phase', one);
-    $$('#board [data-phase-id]').forEach(function (el) {
-      if (el.tagName === 'ARTICLE') return;
-      el.classList.toggle('phase-off', one && el.dataset.phaseId !== currentPhase);
+  function syncTabs(heads) {
+    var nav = document.getElementById('phase-tabs');
+    if (!nav) return;
+    var want = heads.map(function (th) { return th.dataset.phaseId + '\u0000' + th.querySelector('.phase-name').textContent; }).join('\u0001');
+    if (nav.dataset.built === want) return;
+    nav.dataset.built = want;
+    var have = $$('[data-phase-tab]', nav).map(function (b) { return b.dataset.phaseTab + '\u0000' + b.textContent; }).join('\u0001');
+    if (have === want) return;
+    nav.textContent = '';
+    heads.forEach(function (th) {
+      var b = document.createElement('button');
+      b.type = 'button';
+      b.dataset.phaseTab = th.dataset.phaseId;
+      b.textContent = th.querySelector('.phase-name').textContent;
+      nav.appendChild(b);
     });
+  }
+  function applyPhase() {
+    var heads = $$('#board thead th.phase');
+    if (!heads.length) return;
+    syncTabs(heads);
+    var ids = heads.map(function (th) { return th.dataset.phaseId; });
+    if (ids.indexOf(currentPhase) < 0) currentPhase = ids[0];
+    var n = String(ids.indexOf(currentPhase) + 1);
+    if (body.dataset.phaseN !== n) body.dataset.phaseN = n;
+    $$('[data-phase-tab]').forEach(function (t) {
+      var on = String(t.dataset.phaseTab === currentPhase);
+      if (t.getAttribute('aria-pressed') !== on) t.setAttribute('aria-pressed', on);
+    });
+    body.classList.toggle('one-phase', phone.matches);
+  }
+  function choose(id) {
+    currentPhase = String(id);
+    try { sessionStorage.setItem(KEY, currentPhase); } catch (err) { /* not remembered */ }
+    applyPhase();
   }
   document.addEventListener('click', function (e) {
     var tab = e.target.closest('[data-phase-tab]');
-    if (!tab) return;
-    currentPhase = tab.dataset.phaseTab;
-    applyPhase();
+    if (tab) choose(tab.dataset.phaseTab);
   });
   document.addEventListener('zl:focus', function (e) {
-    if (e.detail.kind === 'phase') { currentPhase = String(e.detail.id); applyPhase(); }
+    if (e.detail.kind === 'phase') choose(e.detail.id);
   });
-  document.addEventListener('htmx:oobAfterSwap', function (e) { if (e.target && e.target.id === 'board-root') applyPhase(); });
+  var view = document.getElementById('board-view');
+  if (view && window.MutationObserver) new MutationObserver(applyPhase).observe(view, { childList: true, subtree: true });
   if (phone.addEventListener) phone.addEventListener('change', applyPhase);
   applyPhase();
 
@@ -868,6 +914,99 @@ window.zlShowView = function (name) {
     focusedId = null;
   });
 
+})();
+
+// -- the facilitator's bar: side drawer, invite dialog, projector mode; fit-to-screen; menus -------
+(function () {
+  'use strict';
+  var body = document.body;
+  var slug = body.dataset.slug;
+  if (!slug) return;
+  var drawer = document.getElementById('fac-drawer');
+  var opener = document.querySelector('[data-action="open-drawer"]');
+  function setDrawer(open) {
+    if (!drawer) return;
+    if (open && !drawer.open) drawer.show();  // not modal: the board stays usable beside it
+    if (!open && drawer.open) drawer.close();
+    if (opener) opener.setAttribute('aria-expanded', String(open));
+    body.classList.toggle('drawer-open', open);
+  }
+  if (drawer) drawer.addEventListener('close', function () {
+    if (opener) opener.setAttribute('aria-expanded', 'false');
+    body.classList.remove('drawer-open');
+  });
+
+  // Projector mode, two faces: "join" (QR and code) and "board" (read-only, follows the focus).
+  var PROJ_KEY = 'zl-projector-' + slug;
+  function setProjector(face) {
+    if (!face) {
+      body.classList.remove('projecting');
+      delete body.dataset.face;
+      window.zlShowView('board');
+    } else {
+      setDrawer(false);
+      document.querySelectorAll('dialog[open]').forEach(function (d) { d.close(); });
+      body.classList.add('projecting');
+      body.dataset.face = face;
+      window.zlShowView(face === 'join' ? 'projector' : 'board');
+      var f = document.getElementById('focus');
+      if (face === 'board' && f && f.dataset.kind) document.dispatchEvent(new CustomEvent('zl:go-focus'));
+    }
+    document.querySelectorAll('.projector-bar [data-face]').forEach(function (b) {
+      b.setAttribute('aria-pressed', String(b.dataset.face === face));
+    });
+    try { if (face) sessionStorage.setItem(PROJ_KEY, face); else sessionStorage.removeItem(PROJ_KEY); } catch (err) { /* not remembered */ }
+    window.scrollTo(0, 0);
+  }
+  window.zlProjecting = function () { return body.classList.contains('projecting') ? body.dataset.face : ''; };
+
+  document.addEventListener('click', function (e) {
+    var t = e.target.closest('[data-action]');
+    if (t) {
+      var action = t.dataset.action;
+      if (action === 'open-drawer') { e.preventDefault(); setDrawer(!(drawer && drawer.open)); return; }
+      if (action === 'open-dialog') {
+        var d = document.getElementById(t.dataset.dialog);
+        if (d && !d.open) d.showModal();
+        return;
+      }
+      if (action === 'projector') { e.preventDefault(); setProjector(t.dataset.face || 'join'); return; }
+      if (action === 'projector-exit') { setProjector(''); return; }
+    }
+    // A menu closes when one clicks elsewhere.
+    document.querySelectorAll('details.menu[open]').forEach(function (m) {
+      if (!m.contains(e.target)) m.open = false;
+    });
+  });
+  document.addEventListener('keydown', function (e) {
+    if (e.key !== 'Escape') return;
+    if (drawer && drawer.open && !document.querySelector('dialog[open]:modal')) { setDrawer(false); if (opener) opener.focus(); return; }
+    if (body.classList.contains('projecting') && !document.querySelector('dialog[open]:modal')) setProjector('');
+  });
+
+  // Fit the whole board to the screen (larger boards): the largest zoom step at which it fits.
+  // Steps are classes (app.css), never a style attribute: the CSP forbids inline styles, and htmx
+  // copies an old element's attributes onto its replacement while settling.
+  var fit = document.getElementById('fit-toggle');
+  var STEPS = [90, 80, 70, 60, 50, 40];
+  function applyFit() {
+    var board = document.getElementById('board');
+    var wrap = document.querySelector('.board-wrap');
+    STEPS.forEach(function (n) { body.classList.remove('zoom-' + n); });
+    if (!board || !wrap || !fit || fit.getAttribute('aria-pressed') !== 'true') return;
+    var ratio = wrap.clientWidth / board.scrollWidth;
+    if (ratio >= 1) return;
+    var step = STEPS.filter(function (n) { return n / 100 <= ratio; })[0] || 40;
+    body.classList.add('zoom-' + step);
+  }
+  if (fit) fit.addEventListener('click', function () {
+    fit.setAttribute('aria-pressed', String(fit.getAttribute('aria-pressed') !== 'true'));
+    applyFit();
+  });
+  document.addEventListener('htmx:oobAfterSwap', function (e) { if (e.target && e.target.id === 'board-root') applyFit(); });
+  window.addEventListener('resize', applyFit);
+
+  try { var face = sessionStorage.getItem(PROJ_KEY); if (face && body.classList.contains('is-facilitator')) setProjector(face); } catch (err) { /* not remembered */ }
 })();
 
 // -- display preferences on every page: larger text, high contrast (kept on this device) ----------
