@@ -9,7 +9,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import DESKTOP, PHONE
-from tests.e2e.test_facilitation import open_controls
+from tests.e2e.test_facilitation import close_controls, open_controls
 from tests.e2e.test_live_board import add_card, create_workshop, join, open_tools
 
 # Added through the devtools protocol (not subject to the page's CSP): every CSP violation is logged.
@@ -82,7 +82,7 @@ def test_a_whole_session_leaves_the_console_clean(pages, server):
     expect(anna.locator("#my-votes")).to_contain_text("Je hebt nog 2 stemmen")
     fac.get_by_role("button", name="Stemronde beëindigen").click()
     expect(anna.locator("#vote-panel")).to_contain_text("Uitslag van de laatste ronde")
-    fac.get_by_role("button", name="Sluiten").first.click()  # the drawer
+    close_controls(fac)
 
     # The praatplaat and the revisit list.
     for page in (fac, anna):

@@ -17,6 +17,11 @@ def open_controls(fac):
     expect(fac.locator("#fac-drawer")).to_be_visible()
 
 
+def close_controls(fac):
+    fac.locator("#fac-drawer .drawer-head").get_by_role("button", name="Sluiten").click()
+    expect(fac.locator("#fac-drawer")).to_be_hidden()
+
+
 def test_focus_brings_the_phone_along_and_one_tap_brings_it_back(pages, server):
     fac = pages.open(DESKTOP)
     join_link = create_workshop(fac, server)

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import DESKTOP, PHONE
-from tests.e2e.test_facilitation import open_controls
+from tests.e2e.test_facilitation import close_controls, open_controls
 from tests.e2e.test_live_board import add_card, create_workshop, join
 
 ADD = re.compile("^Kaart toevoegen")
@@ -113,7 +113,7 @@ def test_the_phone_keeps_its_phase_through_every_board_wide_update(pages, server
     after(lambda: fac.get_by_role("button", name="Alle kaarten laten zien").click(),
           lambda: expect(fac.locator("article", has_text="Mijn privé idee")).to_be_visible())
     # A phase is edited (renamed, given a trigger).
-    fac.get_by_role("button", name="Sluiten").first.click()  # the drawer
+    close_controls(fac)
     fac.get_by_role("button", name="Fase bewerken: Fase 1").click()
     fac.get_by_label("Naam").fill("Hulp vragen")
     fac.get_by_label("Aanleiding").fill("De app doet het niet")
