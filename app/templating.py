@@ -79,6 +79,11 @@ def focus_name(board, workshop) -> str:
     return next((item.name for item in items if item.id == workshop.focus_id), "")
 
 
+def render_partial(name: str, **context: Any) -> str:
+    """A partial template on its own (a form fetched into a dialog, a fragment), as htmx asks for it."""
+    return environment().get_template(name).render(**context)
+
+
 def render_block(env: Environment, template: str, block: str, **context: Any) -> str:
     return _render_block(env, template, block, **context)
 

@@ -17,7 +17,7 @@ from app.votes import service as votes
 from app.chart import fragments as chart_fragments, service as chart_service
 from app.realtime import board_change
 from app.responses import html, page
-from app.templating import environment, render_block
+from app.templating import render_partial
 from app.security import current_member, removed_here, require_facilitator, require_member
 from app.workshops.routes import base_url, join_url
 from app.workshops.service import format_code, members
@@ -132,7 +132,7 @@ async def delete_card(request: Request, db_session: AsyncSession, slug: str, car
 async def phase_form(request: Request, db_session: AsyncSession, slug: str, phase_id: int) -> Response:
     workshop, _member = await require_facilitator(request, db_session, slug)
     phase = await service.get_phase(db_session, workshop, phase_id)
-    return html(render_block(environment(), "board.html", "phase_form", workshop=workshop, phase=phase))
+    return html(render_partial("board/forms/phase.html", workshop=workshop, phase=phase))
 
 
 @post("/w/{slug:str}/phases")
@@ -181,7 +181,7 @@ async def delete_phase(request: Request, db_session: AsyncSession, slug: str, ph
 async def lane_form(request: Request, db_session: AsyncSession, slug: str, lane_id: int) -> Response:
     workshop, _member = await require_facilitator(request, db_session, slug)
     lane = await service.get_lane(db_session, workshop, lane_id)
-    return html(render_block(environment(), "board.html", "lane_form", workshop=workshop, lane=lane))
+    return html(render_partial("board/forms/lane.html", workshop=workshop, lane=lane))
 
 
 @post("/w/{slug:str}/lanes")

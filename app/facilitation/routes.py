@@ -13,14 +13,14 @@ from app.facilitation import service
 from app.realtime import board_change
 from app.responses import html
 from app.security import require_facilitator
-from app.templating import environment, render_block
+from app.templating import render_partial
 from app.workshops.routes import base_url
 
 DIALOG_DONE = "zl:dialog-done"
 
 
-def _dialog(block: str, **context) -> Response:
-    return html(render_block(environment(), "board.html", block, **context))
+def _dialog(name: str, **context) -> Response:
+    return html(render_partial(f"board/forms/{name}.html", **context))
 
 
 async def _setting(request: Request, db_session: AsyncSession, slug: str, apply, *loaders, allow_closed: bool = False) -> Response:
@@ -123,7 +123,7 @@ async def hide_card(request: Request, db_session: AsyncSession, slug: str, card_
 @get("/w/{slug:str}/bin")
 async def bin_list(request: Request, db_session: AsyncSession, slug: str) -> Response:
     workshop, _member = await require_facilitator(request, db_session, slug)
-    return _dialog("bin_list", workshop=workshop, cards=await service.bin_cards(db_session, workshop))
+    return _dialog("bin", workshop=workshop, cards=await service.bin_cards(db_session, workshop))
 
 
 @post("/w/{slug:str}/cards/{card_id:int}/restore")
@@ -134,13 +134,13 @@ async def restore_card(request: Request, db_session: AsyncSession, slug: str, ca
         change.add(fragments.cell(workshop, card.phase_id, card.lane_id), fragments.revisit(workshop), fragments.vote_panel(workshop),
                    chart_fragments.counts(workshop))
     cards = await service.bin_cards(db_session, workshop)
-    return html(change.render() + render_block(environment(), "board.html", "bin_list", workshop=workshop, cards=cards))
+    return html(change.render() + render_partial("board/forms/bin.html", workshop=workshop, cards=cards))
 
 
 @get("/w/{slug:str}/participants")
 async def participants(request: Request, db_session: AsyncSession, slug: str) -> Response:
     workshop, member = await require_facilitator(request, db_session, slug)
-    return _dialog("participants_list", workshop=workshop, member=member, people=await service.participants(db_session, workshop))
+    return _dialog("participants", workshop=workshop, member=member, people=await service.participants(db_session, workshop))
 
 
 @post("/w/{slug:str}/participants/{participant_id:int}/remove")
@@ -151,7 +151,7 @@ async def remove_participant(request: Request, db_session: AsyncSession, slug: s
     hub = request.app.state.hub
     await hub.disconnect(workshop.id, person.id)
     people = await service.participants(db_session, workshop)
-    return html(change.render() + render_block(environment(), "board.html", "participants_list", workshop=workshop,
+    return html(change.render() + render_partial("board/forms/participants.html", workshop=workshop,
                                                member=member, people=people))
 
 
@@ -159,7 +159,7 @@ async def remove_participant(request: Request, db_session: AsyncSession, slug: s
 
 
 async def _links_dialog(request: Request, db_session: AsyncSession, workshop) -> str:
-    return render_block(environment(), "board.html", "links_list", workshop=workshop, base=base_url(request),
+    return render_partial("board/forms/links.html", workshop=workshop, base=base_url(request),
                         links=await service.links(db_session, workshop))
 
 
@@ -190,8 +190,7 @@ async def revoke_link(request: Request, db_session: AsyncSession, slug: str, lin
 async def own_link(request: Request, db_session: AsyncSession, slug: str) -> Response:
     """The facilitator link, fetched on demand into the drawer: never part of a page that is projected."""
     workshop, _member = await require_facilitator(request, db_session, slug)
-    return html(render_block(environment(), "board.html", "own_link",
-                             facilitator_link=f"{base_url(request)}/f/{workshop.facilitator_token}"))
+    return html(render_partial("board/forms/own_link.html", facilitator_link=f"{base_url(request)}/f/{workshop.facilitator_token}"))
 
 
 ROUTES = [

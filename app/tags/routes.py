@@ -11,7 +11,7 @@ from app.responses import html
 from app.security import require_facilitator, require_member
 from app.tags import service
 from app.tags.palette import PALETTE
-from app.templating import environment, render_block
+from app.templating import render_partial
 
 DIALOG_DONE = "zl:dialog-done"
 
@@ -42,7 +42,7 @@ async def update_followup(request: Request, db_session: AsyncSession, slug: str,
 @get("/w/{slug:str}/tags/new")
 async def tag_form(request: Request, db_session: AsyncSession, slug: str) -> Response:
     workshop, _member = await require_facilitator(request, db_session, slug)
-    return html(render_block(environment(), "board.html", "tag_form", workshop=workshop, palette=PALETTE))
+    return html(render_partial("board/forms/tag.html", workshop=workshop, palette=PALETTE))
 
 
 @post("/w/{slug:str}/tags")
