@@ -87,6 +87,10 @@ def main() -> None:
                     # A blind vote round on the participant's screen, then its result.
                     fac.post(f"/w/{ws.slug}/votes/start", {"votes": "3", "blind_field": "1", "blind": "1"})
                     p.wait_for_selector(".vote-blind")
+                    cards = [a["data-card-id"] for a in fac.board(ws.slug).select("article.card")]
+                    for i, person in enumerate(people[:3]):
+                        for card in (cards[0], cards[0], cards[i + 2]):
+                            person.post(f"/w/{ws.slug}/cards/{card}/vote")
                     p.screenshot(path=OUT / f"vote-blind-{size}.png")
                     fac.post(f"/w/{ws.slug}/votes/end")
                     p.wait_for_selector(".vote-results[open]")
