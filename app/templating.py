@@ -18,6 +18,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from jinja2_fragments import render_block as _render_block
 
 from app import i18n
+from app.assets import module_url
 from app.facilitation.rules import author_label
 from app.models import utcnow
 from app.tags.palette import tag_name
@@ -51,7 +52,8 @@ def environment() -> Environment:
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(static_url=static_url, current_locale=i18n.current_locale, LANGUAGES=i18n.LANGUAGES,
                        LANGUAGE_NAMES=i18n.LANGUAGE_NAMES, now=utcnow, epoch_ms=epoch_ms, author_label=author_label,
-                       focus_name=focus_name, deletion_date=deletion_date, tag_name=tag_name)
+                       focus_name=focus_name, deletion_date=deletion_date, tag_name=tag_name,
+                       module_url=module_url)
     return env
 
 

@@ -128,7 +128,7 @@ MEMBER_READS = [
 # Reading routes without a workshop identity. /f/ and /j/ take a secret token (a capability);
 # /lang/ only sets the language cookie.
 PUBLIC_READS = ["/", "/privacy", "/healthz", "/readyz", "/j/{token:str}", "/f/{token:str}", "/lang/{lang:str}",
-                "/static/{file_path:path}"]
+                "/static/{file_path:path}", "/js/{version:str}/{name:str}"]
 SOCKETS = ["/w/{slug:str}/ws"]
 
 PLACEHOLDERS = {"{slug:str}": "slug", "{token:str}": "token", "{card_id:int}": "card", "{phase_id:int}": "phase",
