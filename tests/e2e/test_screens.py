@@ -56,6 +56,14 @@ def test_phone_first_load_as_participant_shows_the_lanes_and_add_button(pages, s
     box_in_viewport(phone, phone.locator("#phase-tabs"))
     expect(phone.locator("th.phase:visible")).to_have_count(1)
     assert sideways_overflow(phone) <= 1
+    # The phase tabs and the timer stay in view while scrolling down the lanes.
+    open_controls(fac)
+    fac.get_by_role("button", name="Timer starten").click()
+    expect(phone.locator("#timer .timer-clock")).to_be_visible()
+    phone.evaluate("() => window.scrollTo(0, document.body.scrollHeight)")
+    phone.wait_for_function("() => window.scrollY > 150")
+    box_in_viewport(phone, phone.locator("#phase-tabs"))
+    box_in_viewport(phone, phone.locator("#timer .timer-clock"))
 
 
 def _phone_state(phone: Page) -> tuple[int, str, str, int]:
