@@ -87,6 +87,7 @@ def main() -> None:
                     # A blind vote round on the participant's screen, then its result.
                     fac.post(f"/w/{ws.slug}/votes/start", {"votes": "3", "blind_field": "1", "blind": "1"})
                     p.wait_for_selector(".vote-blind")
+                    p.evaluate("() => window.scrollTo(0, 0)")
                     cards = [a["data-card-id"] for a in fac.board(ws.slug).select("article.card")]
                     for i, person in enumerate(people[:3]):
                         for card in (cards[0], cards[0], cards[i + 2]):
@@ -94,6 +95,7 @@ def main() -> None:
                     p.screenshot(path=OUT / f"vote-blind-{size}.png")
                     fac.post(f"/w/{ws.slug}/votes/end")
                     p.wait_for_selector(".vote-results[open]")
+                    p.evaluate("() => window.scrollTo(0, 0)")
                     p.screenshot(path=OUT / f"vote-result-{size}.png")
                     # The praatplaat: the facilitator's view, then a case being walked.
                     page.get_by_role("button", name="Praatplaat", exact=True).click()
