@@ -6,6 +6,7 @@ from litestar import Request, Response, get, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.board import fragments
+from app.board.service import get_card
 from app.realtime import board_change
 from app.responses import html
 from app.security import require_facilitator, require_member
@@ -26,6 +27,14 @@ async def set_card_tag(request: Request, db_session: AsyncSession, slug: str, ca
         change.add(fragments.cell(workshop, card.phase_id, card.lane_id), fragments.revisit(workshop))
     mine = await fragments.mine(db_session, workshop, member, (card.phase_id, card.lane_id)) if card.private else ""
     return html(change.render() + mine)
+
+
+@get("/w/{slug:str}/cards/{card_id:int}/followup")
+async def followup_form(request: Request, db_session: AsyncSession, slug: str, card_id: int) -> Response:
+    """The follow-up form of one card, fetched into the dialog (as every form is)."""
+    workshop, member = await require_member(request, db_session, slug)
+    card = await get_card(db_session, workshop, card_id, member)
+    return html(render_partial("board/forms/followup.html", workshop=workshop, card=card))
 
 
 @post("/w/{slug:str}/cards/{card_id:int}/followup")
@@ -65,4 +74,4 @@ async def delete_tag(request: Request, db_session: AsyncSession, slug: str, tag_
     return html(change.render(), trigger=DIALOG_DONE)
 
 
-ROUTES = [set_card_tag, update_followup, tag_form, add_tag, delete_tag]
+ROUTES = [set_card_tag, followup_form, update_followup, tag_form, add_tag, delete_tag]

@@ -124,6 +124,7 @@ MEMBER_READS = [
     "/w/{slug:str}/changes", "/w/{slug:str}/chart/levels/{level_id:int}/edit", "/w/{slug:str}/chart/levels/{level_id:int}/new-step",
     "/w/{slug:str}/chart/steps/{step_id:int}/edit", "/w/{slug:str}/export.csv", "/w/{slug:str}/export.json",
     "/w/{slug:str}/export/pdf/{job:str}", "/w/{slug:str}/export/pdf/{job:str}/download", "/w/{slug:str}/facilitator-link",
+    "/w/{slug:str}/cards/{card_id:int}/followup",
 ]
 # Reading routes without a workshop identity. /f/ and /j/ take a secret token (a capability);
 # /lang/ only sets the language cookie.

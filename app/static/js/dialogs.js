@@ -227,7 +227,7 @@ export function start() {
 
   // Structure forms (facilitator) are fetched into the dialog, then shown.
   body.addEventListener('htmx:afterSwap', function (e) {
-    if (e.detail.target && e.detail.target.id === 'struct-body') openDialog(structDialog, 'input');
+    if (e.detail.target && e.detail.target.id === 'struct-body') openDialog(structDialog, 'input:not([type=hidden]), textarea, select');
   });
 
   // Something went wrong on the way: the text stays in the form; say so. A new card is kept
@@ -293,25 +293,6 @@ export function start() {
       });
       return;
     }
-    var follow = e.target.closest('[data-action="edit-followup"]');
-    if (follow) {
-      var dialog = $('#followup-dialog');
-      var form = $('#followup-form');
-      form.setAttribute('hx-post', form.dataset.url + follow.dataset.cardId + '/followup');
-      htmx.process(form);
-      $('#followup-card').textContent = (follow.closest('li').querySelector('a') || {}).textContent || '';
-      $('#followup-note').value = follow.dataset.note || '';
-      $('#followup-owner').value = follow.dataset.owner || '';
-      $('#followup-status').value = follow.dataset.status || 'open';
-      $('#followup-error').innerHTML = '';
-      dialog.showModal();
-      $('#followup-note').focus();
-      return;
-    }
-  });
-  body.addEventListener('zl:dialog-done', function () {
-    var d = $('#followup-dialog');
-    if (d && d.open) d.close();
   });
   ['htmx:wsAfterMessage', 'htmx:afterSettle', 'htmx:oobAfterSwap'].forEach(function (name) {
     document.addEventListener(name, refreshTagDialog);
