@@ -50,6 +50,7 @@ pdf-deps:
 UVICORN_FLAGS := --ws-max-size 65536 --ws-per-message-deflate false --proxy-headers
 
 run: setup pdf-deps
+	@echo ""; echo "  Zichtlijn: open http://$(if $(filter 0.0.0.0,$(HOST)),localhost,$(HOST)):$(PORT)/ in your browser (Ctrl+C stops it)"; echo ""
 	$(BIN)/uvicorn app.main:create_app --factory --host $(HOST) --port $(PORT) $(UVICORN_FLAGS)
 
 # Every test on the embedded default (SQLite, in-memory), the scale-out tests (several

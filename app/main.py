@@ -19,6 +19,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import i18n
+from app.assets import script_module
 from app.board.routes import ROUTES as BOARD_ROUTES
 from app.export.jobs import PdfJobs
 from app.export.routes import ROUTES as EXPORT_ROUTES
@@ -151,7 +152,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             workshop_routes.join_page, workshop_routes.join, workshop_routes.facilitator_link,
             workshop_routes.join_qr, workshop_routes.choose_language, workshop_routes.healthz,
             workshop_routes.readyz, workshop_routes.reset_join_link, workshop_routes.delete_workshop, privacy_page,
-            *BOARD_ROUTES, *TAG_ROUTES, *VOTE_ROUTES, *FACILITATION_ROUTES, *HISTORY_ROUTES, *CHART_ROUTES, *EXPORT_ROUTES, board_socket,
+            script_module, *BOARD_ROUTES, *TAG_ROUTES, *VOTE_ROUTES, *FACILITATION_ROUTES, *HISTORY_ROUTES, *CHART_ROUTES, *EXPORT_ROUTES, board_socket,
             # Every static URL carries a content hash (templating.static_url): cache it for a year.
             create_static_files_router(path="/static", directories=[STATIC_DIR], send_as_attachment=False,
                                        cache_control=CacheControlHeader(max_age=31_536_000, public=True),

@@ -58,6 +58,10 @@ async def _check_member_csrf(request: Request, member: Participant) -> None:
     if not presented or not hmac.compare_digest(presented.encode(), member_csrf_token(request, member).encode()):
         raise Forbidden(_("This page is out of date. Reload it and try again."))
 
+async def removed_here(request: Request, session: AsyncSession, workshop: Workshop) -> bool:
+    """This browser's participant was removed from the workshop."""
+    return await service.was_removed(session, workshop, request.cookies.get(member_cookie(workshop.slug)))
+
 
 async def require_member(request: Request, session: AsyncSession, slug: str) -> tuple[Workshop, Participant]:
     workshop, member = await current_member(request, session, slug)

@@ -18,8 +18,10 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from jinja2_fragments import render_block as _render_block
 
 from app import i18n
+from app.assets import module_url
 from app.facilitation.rules import author_label
 from app.models import utcnow
+from app.tags.palette import tag_name
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -50,7 +52,8 @@ def environment() -> Environment:
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(static_url=static_url, current_locale=i18n.current_locale, LANGUAGES=i18n.LANGUAGES,
                        LANGUAGE_NAMES=i18n.LANGUAGE_NAMES, now=utcnow, epoch_ms=epoch_ms, author_label=author_label,
-                       focus_name=focus_name, deletion_date=deletion_date)
+                       focus_name=focus_name, deletion_date=deletion_date, tag_name=tag_name,
+                       module_url=module_url)
     return env
 
 
@@ -76,6 +79,11 @@ def focus_name(board, workshop) -> str:
     """The name of the phase or lane everyone is asked to look at."""
     items = board.phases if workshop.focus_kind == "phase" else board.lanes
     return next((item.name for item in items if item.id == workshop.focus_id), "")
+
+
+def render_partial(name: str, **context: Any) -> str:
+    """A partial template on its own (a form fetched into a dialog, a fragment), as htmx asks for it."""
+    return environment().get_template(name).render(**context)
 
 
 def render_block(env: Environment, template: str, block: str, **context: Any) -> str:

@@ -25,7 +25,7 @@ DPI = "60"
 
 def sample_pdf(base_url: str) -> bytes:
     fac, ws, _people = build(base_url)
-    fac.post(f"/w/{ws.slug}/votes/start", {"votes": "3"})
+    fac.post(f"/w/{ws.slug}/votes/start", {"votes": "3", "blind": "0"})
     ids = [a["data-card-id"] for a in fac.board(ws.slug).select("article.card")]
     for card in (ids[4], ids[4], ids[8], ids[12]):
         fac.post(f"/w/{ws.slug}/cards/{card}/vote")

@@ -158,10 +158,13 @@ class Person:
         assert r.status_code == 200, r.text
         soup = BeautifulSoup(r.text, "html.parser")
         join_link = soup.select_one("a[href*='/j/']")["href"]
+        slug = str(r.url).rstrip("/").split("/")[-1]
+        # The facilitator link is never in the board page (it may be projected): fetched on demand.
+        own = BeautifulSoup(self.get(f"/w/{slug}/facilitator-link").text, "html.parser")
         return Workshop(
-            slug=str(r.url).rstrip("/").split("/")[-1], join_link=join_link,
+            slug=slug, join_link=join_link,
             join_code=soup.select_one(".join-code").get_text(strip=True),
-            facilitator_link=soup.select_one("a[href*='/f/']")["href"],
+            facilitator_link=own.select_one("a[href*='/f/']")["href"],
         )
 
     def join(self, workshop: Workshop, name: str, role: str = "") -> httpx.Response:

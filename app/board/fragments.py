@@ -25,7 +25,7 @@ from app.i18n import gettext, gettext_noop
 from app.models import Card, Event, Lane, Participant, Phase, Workshop
 from app.realtime import Loader, Render
 from app.tags import service as tags
-from app.templating import environment, render_block
+from app.templating import environment, render_block, render_partial
 from app.votes import service as votes
 
 TEMPLATE = "board.html"
@@ -39,6 +39,11 @@ _KINDS: dict[str, Callable[..., Loader]] = {}
 
 def _block(block: str, **context) -> str:
     return render_block(environment(), TEMPLATE, block, oob=True, **context)
+
+
+def _partial(name: str, **context) -> str:
+    """A partial of board/ (a cell, a card, one's own cells) as an out-of-band fragment."""
+    return render_partial(f"board/{name}.html", oob=True, **context)
 
 
 def _nothing() -> str:
@@ -113,8 +118,8 @@ def cell(workshop: Workshop, phase_id: int, lane_id: int) -> Loader:
         def render() -> str:
             # Holding phase and lane keeps them in the session's identity map for the loaders
             # after this one (the announcement names them), which then need no query.
-            return _block(
-                "cell_cards", workshop=workshop, phase_id=phase.id, lane_id=lane.id, cards=view.cards,
+            return _partial(
+                "_cell", workshop=workshop, phase_id=phase.id, lane_id=lane.id, cards=view.cards,
                 prompt=view.prompt, votes=view.votes, voting=view.voting, private_count=view.private,
                 tagged=sum(1 for c in view.cards if c.tags), heat_level=tags.heat_level, seq=seq,
             )
@@ -137,10 +142,10 @@ def card(workshop: Workshop, card_id: int) -> Loader:
         if unloaded := inspect(item).unloaded & {"author", "tags", "steps"}:
             await session.refresh(item, sorted(unloaded))
         rnd = await votes.latest_round(session, workshop.id)
-        counts = await votes.counts(session, rnd.id if rnd else None, [card_id])
+        counts = await votes.visible_counts(session, rnd, [card_id])
         voting = rnd is not None and rnd.ended_at is None
         seq = workshop.seq
-        return lambda: _block("card", workshop=workshop, card=item, votes=counts, voting=voting, seq=seq)
+        return lambda: _partial("_card", workshop=workshop, card=item, votes=counts, voting=voting, seq=seq)
 
     return load
 
@@ -248,7 +253,7 @@ async def mine(session: AsyncSession, workshop: Workshop, member: Participant, *
     else:
         found = await service.load_mine(session, workshop.id, member.id)
     return "".join(
-        _block("mine", workshop=workshop, phase_id=p, lane_id=l, mine_cards=cards) for (p, l), cards in found.items()
+        _partial("_mine", workshop=workshop, phase_id=p, lane_id=l, mine_cards=cards) for (p, l), cards in found.items()
     )
 
 

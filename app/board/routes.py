@@ -17,8 +17,8 @@ from app.votes import service as votes
 from app.chart import fragments as chart_fragments, service as chart_service
 from app.realtime import board_change
 from app.responses import html, page
-from app.templating import environment, render_block
-from app.security import current_member, member_csrf_token, require_facilitator, require_member
+from app.templating import render_partial
+from app.security import current_member, member_csrf_token, removed_here, require_facilitator, require_member
 from app.workshops.routes import base_url, join_url
 from app.workshops.service import format_code, members
 
@@ -30,6 +30,8 @@ DIALOG_DONE = "zl:dialog-done"
 async def board_page(request: Request, db_session: AsyncSession, slug: str) -> Response:
     workshop, member = await current_member(request, db_session, slug)
     if member is None:
+        if await removed_here(request, db_session, workshop):
+            return page("removed.html", status_code=403, workshop=workshop)
         return page("not_member.html", status_code=403, workshop=workshop)
     board = await service.load_board(db_session, workshop, viewer=member)
     chart = await chart_service.load_chart(db_session, workshop)
@@ -45,8 +47,6 @@ async def board_page(request: Request, db_session: AsyncSession, slug: str) -> R
         heat_level=tag_service.heat_level, remaining=remaining, voting=board.voting, results=results, seq=workshop.seq,
         join_link=join_url(request, workshop.join_token), join_code=format_code(workshop.join_code),
         member_csrf=member_csrf_token(request, member),
-        # Only for the workshop's own facilitators: a co-facilitator who saw it could come back after being revoked.
-        facilitator_link=f"{base_url(request)}/f/{workshop.facilitator_token}" if member.is_facilitator and member.link_id is None else "",
     )
 
 
@@ -132,7 +132,7 @@ async def delete_card(request: Request, db_session: AsyncSession, slug: str, car
 async def phase_form(request: Request, db_session: AsyncSession, slug: str, phase_id: int) -> Response:
     workshop, _member = await require_facilitator(request, db_session, slug)
     phase = await service.get_phase(db_session, workshop, phase_id)
-    return html(render_block(environment(), "board.html", "phase_form", workshop=workshop, phase=phase))
+    return html(render_partial("board/forms/phase.html", workshop=workshop, phase=phase))
 
 
 @post("/w/{slug:str}/phases")
@@ -181,7 +181,7 @@ async def delete_phase(request: Request, db_session: AsyncSession, slug: str, ph
 async def lane_form(request: Request, db_session: AsyncSession, slug: str, lane_id: int) -> Response:
     workshop, _member = await require_facilitator(request, db_session, slug)
     lane = await service.get_lane(db_session, workshop, lane_id)
-    return html(render_block(environment(), "board.html", "lane_form", workshop=workshop, lane=lane))
+    return html(render_partial("board/forms/lane.html", workshop=workshop, lane=lane))
 
 
 @post("/w/{slug:str}/lanes")

@@ -95,7 +95,7 @@ async def _votes(session: AsyncSession, workshop_id: int, card_ids: list[int] | 
     from app.votes import service as votes  # votes builds on this module
 
     rnd = await votes.latest_round(session, workshop_id)
-    return rnd, await votes.counts(session, rnd.id if rnd else None, card_ids)
+    return rnd, await votes.visible_counts(session, rnd, card_ids)
 
 
 @dataclass

@@ -9,18 +9,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.board import fragments
 from app.chart import fragments as chart_fragments
 from app.board.service import load_board
+from app.errors import Forbidden
 from app.facilitation import service
+from app.i18n import gettext as _
 from app.realtime import board_change
 from app.responses import html
 from app.security import require_facilitator
-from app.templating import environment, render_block
+from app.templating import render_partial
 from app.workshops.routes import base_url
 
 DIALOG_DONE = "zl:dialog-done"
 
 
-def _dialog(block: str, **context) -> Response:
-    return html(render_block(environment(), "board.html", block, **context))
+def _dialog(name: str, **context) -> Response:
+    return html(render_partial(f"board/forms/{name}.html", **context))
 
 
 async def _setting(request: Request, db_session: AsyncSession, slug: str, apply, *loaders, allow_closed: bool = False) -> Response:
@@ -123,7 +125,7 @@ async def hide_card(request: Request, db_session: AsyncSession, slug: str, card_
 @get("/w/{slug:str}/bin")
 async def bin_list(request: Request, db_session: AsyncSession, slug: str) -> Response:
     workshop, _member = await require_facilitator(request, db_session, slug)
-    return _dialog("bin_list", workshop=workshop, cards=await service.bin_cards(db_session, workshop))
+    return _dialog("bin", workshop=workshop, cards=await service.bin_cards(db_session, workshop))
 
 
 @post("/w/{slug:str}/cards/{card_id:int}/restore")
@@ -134,13 +136,13 @@ async def restore_card(request: Request, db_session: AsyncSession, slug: str, ca
         change.add(fragments.cell(workshop, card.phase_id, card.lane_id), fragments.revisit(workshop), fragments.vote_panel(workshop),
                    chart_fragments.counts(workshop))
     cards = await service.bin_cards(db_session, workshop)
-    return html(change.render() + render_block(environment(), "board.html", "bin_list", workshop=workshop, cards=cards))
+    return html(change.render() + render_partial("board/forms/bin.html", workshop=workshop, cards=cards))
 
 
 @get("/w/{slug:str}/participants")
 async def participants(request: Request, db_session: AsyncSession, slug: str) -> Response:
     workshop, member = await require_facilitator(request, db_session, slug)
-    return _dialog("participants_list", workshop=workshop, member=member, people=await service.participants(db_session, workshop))
+    return _dialog("participants", workshop=workshop, member=member, people=await service.participants(db_session, workshop))
 
 
 @post("/w/{slug:str}/participants/{participant_id:int}/remove")
@@ -151,7 +153,7 @@ async def remove_participant(request: Request, db_session: AsyncSession, slug: s
     hub = request.app.state.hub
     await hub.disconnect(workshop.id, person.id)
     people = await service.participants(db_session, workshop)
-    return html(change.render() + render_block(environment(), "board.html", "participants_list", workshop=workshop,
+    return html(change.render() + render_partial("board/forms/participants.html", workshop=workshop,
                                                member=member, people=people))
 
 
@@ -159,8 +161,8 @@ async def remove_participant(request: Request, db_session: AsyncSession, slug: s
 
 
 async def _links_dialog(request: Request, db_session: AsyncSession, workshop, member) -> str:
-    return render_block(environment(), "board.html", "links_list", workshop=workshop, base=base_url(request),
-                        links=await service.links(db_session, workshop, member))
+    return render_partial("board/forms/links.html", workshop=workshop, base=base_url(request),
+                          links=await service.links(db_session, workshop, member))
 
 
 @get("/w/{slug:str}/links")
@@ -186,7 +188,17 @@ async def revoke_link(request: Request, db_session: AsyncSession, slug: str, lin
     return html(change.render() + await _links_dialog(request, db_session, workshop, member))
 
 
+@get("/w/{slug:str}/facilitator-link")
+async def own_link(request: Request, db_session: AsyncSession, slug: str) -> Response:
+    """The facilitator link, fetched on demand into the drawer: never part of a page that is projected.
+    Only for the workshop's own facilitators: a co-facilitator who saw it could come back after being revoked."""
+    workshop, member = await require_facilitator(request, db_session, slug)
+    if member.link_id is not None:
+        raise Forbidden(_("Only the facilitator who created the workshop can see its facilitator link."))
+    return html(render_partial("board/forms/own_link.html", facilitator_link=f"{base_url(request)}/f/{workshop.facilitator_token}"))
+
+
 ROUTES = [
-    set_joining, set_locked, set_phase_locked, set_focus, timer, set_private_writing, reveal, set_anonymity, rename,
+    own_link, set_joining, set_locked, set_phase_locked, set_focus, timer, set_private_writing, reveal, set_anonymity, rename,
     set_closed, hide_card, bin_list, restore_card, participants, remove_participant, links, create_link, revoke_link,
 ]

@@ -13,14 +13,14 @@ from app.models import Workshop
 from app.realtime import board_change, seq_marker
 from app.responses import html
 from app.security import require_facilitator, require_member
-from app.templating import environment, render_block
+from app.templating import render_partial
 
 
 @get("/w/{slug:str}/cards/{card_id:int}/history")
 async def card_history(request: Request, db_session: AsyncSession, slug: str, card_id: int) -> Response:
     workshop, member = await require_member(request, db_session, slug)
     card, items = await service.card_history(db_session, workshop, member, card_id)
-    return html(render_block(environment(), "board.html", "history_list", workshop=workshop, member=member, card=card, items=items))
+    return html(render_partial("board/forms/history.html", workshop=workshop, member=member, card=card, items=items))
 
 
 @post("/w/{slug:str}/cards/{card_id:int}/restore-version")

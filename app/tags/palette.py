@@ -8,6 +8,7 @@ also carries a letter or symbol, so it reads without colour and in black-and-whi
 from __future__ import annotations
 
 from app.i18n import gettext as _
+from app.i18n import gettext_noop
 from app.i18n import use_locale
 
 PALETTE = ("red", "orange", "purple", "blue", "teal", "green", "brown", "pink", "grey", "navy")
@@ -25,3 +26,19 @@ def builtin_tags(language: str) -> list[tuple[str, str, str, str]]:
             ("undocumented", _("undocumented knowledge"), "K" if language == "nl" else "U", "brown"),
             ("painpoint", _("pain point"), "!", "pink"),
         ]
+
+
+# The built-in tags' names as msgids: a screen shows them in its own language, whatever the
+# workshop's content language (an English screen on a Dutch workshop reads "informal").
+BUILTIN_NAMES = {
+    "informal": gettext_noop("informal"), "doubtful": gettext_noop("doubtful"),
+    "inconsistent": gettext_noop("inconsistent"), "assumption": gettext_noop("assumption"),
+    "judgement": gettext_noop("manual judgement"), "undocumented": gettext_noop("undocumented knowledge"),
+    "painpoint": gettext_noop("pain point"),
+}
+
+
+def tag_name(tag) -> str:
+    """A tag's name on screen: a built-in tag in the reader's language, an own tag as typed."""
+    msgid = BUILTIN_NAMES.get(getattr(tag, "key", "") or "")
+    return _(msgid) if msgid else tag.name

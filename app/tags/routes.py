@@ -6,12 +6,13 @@ from litestar import Request, Response, get, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.board import fragments
+from app.board.service import get_card
 from app.realtime import board_change
 from app.responses import html
 from app.security import require_facilitator, require_member
 from app.tags import service
 from app.tags.palette import PALETTE
-from app.templating import environment, render_block
+from app.templating import render_partial
 
 DIALOG_DONE = "zl:dialog-done"
 
@@ -28,6 +29,14 @@ async def set_card_tag(request: Request, db_session: AsyncSession, slug: str, ca
     return html(change.render() + mine)
 
 
+@get("/w/{slug:str}/cards/{card_id:int}/followup")
+async def followup_form(request: Request, db_session: AsyncSession, slug: str, card_id: int) -> Response:
+    """The follow-up form of one card, fetched into the dialog (as every form is)."""
+    workshop, member = await require_member(request, db_session, slug)
+    card = await get_card(db_session, workshop, card_id, member)
+    return html(render_partial("board/forms/followup.html", workshop=workshop, card=card))
+
+
 @post("/w/{slug:str}/cards/{card_id:int}/followup")
 async def update_followup(request: Request, db_session: AsyncSession, slug: str, card_id: int) -> Response:
     """Form: note, owner, status (open | resolved)."""
@@ -42,7 +51,7 @@ async def update_followup(request: Request, db_session: AsyncSession, slug: str,
 @get("/w/{slug:str}/tags/new")
 async def tag_form(request: Request, db_session: AsyncSession, slug: str) -> Response:
     workshop, _member = await require_facilitator(request, db_session, slug)
-    return html(render_block(environment(), "board.html", "tag_form", workshop=workshop, palette=PALETTE))
+    return html(render_partial("board/forms/tag.html", workshop=workshop, palette=PALETTE))
 
 
 @post("/w/{slug:str}/tags")
@@ -65,4 +74,4 @@ async def delete_tag(request: Request, db_session: AsyncSession, slug: str, tag_
     return html(change.render(), trigger=DIALOG_DONE)
 
 
-ROUTES = [set_card_tag, update_followup, tag_form, add_tag, delete_tag]
+ROUTES = [set_card_tag, followup_form, update_followup, tag_form, add_tag, delete_tag]

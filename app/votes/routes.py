@@ -22,11 +22,16 @@ async def _my_votes(db_session: AsyncSession, workshop, round_id: int, votes_per
 
 @post("/w/{slug:str}/votes/start")
 async def start_round(request: Request, db_session: AsyncSession, slug: str) -> Response:
-    """Form: votes (votes per person)."""
+    """Form: votes (votes per person), blind (1: counts hidden until the round ends; the default)."""
     workshop, member = await require_facilitator(request, db_session, slug)
     form = await request.form()
     async with board_change(request, db_session, workshop) as change:
-        rnd = await service.start_round(db_session, workshop, member, form.get("votes"))
+        # Blind unless the facilitator unticks it (the form sends blind=1 when ticked; a form
+        # without the field at all, e.g. a script, gets the default: blind).
+        blind = form.get("blind", "1") not in ("0", "")
+        if "blind_field" in form and "blind" not in form:
+            blind = False
+        rnd = await service.start_round(db_session, workshop, member, form.get("votes"), blind=blind)
         n = rnd.votes_per_person
         change.add(fragments.whole_board(workshop))
         # At the start everyone has the same budget, so this part is the same for all.

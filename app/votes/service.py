@@ -30,7 +30,8 @@ async def active_round(session: AsyncSession, workshop_id: int) -> VoteRound | N
     return rnd if rnd is not None and rnd.ended_at is None else None
 
 
-async def start_round(session: AsyncSession, workshop: Workshop, actor: Participant, votes_per_person: object) -> VoteRound:
+async def start_round(session: AsyncSession, workshop: Workshop, actor: Participant, votes_per_person: object,
+                      blind: bool = True) -> VoteRound:
     try:
         n = int(str(votes_per_person).strip())
     except ValueError:
@@ -40,10 +41,10 @@ async def start_round(session: AsyncSession, workshop: Workshop, actor: Particip
     await session.execute(
         update(VoteRound).where(VoteRound.workshop_id == workshop.id, VoteRound.ended_at.is_(None)).values(ended_at=utcnow())
     )
-    rnd = VoteRound(workshop_id=workshop.id, votes_per_person=n)
+    rnd = VoteRound(workshop_id=workshop.id, votes_per_person=n, blind=bool(blind))
     session.add(rnd)
     await session.flush()
-    await record(session, workshop, "votes.started", {"round": rnd.id, "votes_per_person": n}, actor)
+    await record(session, workshop, "votes.started", {"round": rnd.id, "votes_per_person": n, "blind": rnd.blind}, actor)
     return rnd
 
 
@@ -104,6 +105,18 @@ async def counts(session: AsyncSession, round_id: int | None, card_ids: list[int
     if card_ids is not None:
         query = query.where(Vote.card_id.in_(card_ids))
     return {card_id: n for card_id, n in (await session.execute(query)).all()}
+
+
+def counts_hidden(rnd: VoteRound | None) -> bool:
+    """A blind round that still runs: its counts reach nobody until the facilitator ends it."""
+    return rnd is not None and rnd.ended_at is None and bool(rnd.blind)
+
+
+async def visible_counts(session: AsyncSession, rnd: VoteRound | None, card_ids: list[int] | None = None) -> dict[int, int]:
+    """The counts every page, answer and broadcast may show: none during a blind round."""
+    if rnd is None or counts_hidden(rnd):
+        return {}
+    return await counts(session, rnd.id, card_ids)
 
 
 async def my_votes(session: AsyncSession, round_id: int, participant_id: int) -> dict[int, int]:

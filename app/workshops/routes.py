@@ -20,7 +20,7 @@ from app.ratelimit import client_address
 from app.realtime import board_change
 from app.retention import erase
 from app.responses import is_htmx, page, redirect
-from app.security import check_access_code, current_member, member_cookie, require_facilitator, with_member_cookie
+from app.security import check_access_code, current_member, member_cookie, removed_here, require_facilitator, with_member_cookie
 from app.workshops import service
 
 
@@ -64,6 +64,11 @@ async def join_page(request: Request, db_session: AsyncSession, token: str) -> R
     _, member = await current_member(request, db_session, workshop.slug)
     if member is not None:
         return redirect(request, f"/w/{workshop.slug}")
+    if await removed_here(request, db_session, workshop):
+        return page("removed.html", status_code=403, workshop=workshop)
+    if not workshop.joining_open:
+        # Said before anyone types a name.
+        return page("join_closed.html", status_code=403, workshop=workshop)
     return page("join.html", workshop=workshop, token=token, name_value="", role_value="")
 
 
@@ -72,6 +77,8 @@ async def join(request: Request, db_session: AsyncSession, token: str) -> Respon
     form = await request.form()
     settings = request.app.state.settings
     workshop = await service.workshop_by_join_token(db_session, token)
+    if await removed_here(request, db_session, workshop):
+        return page("removed.html", status_code=403, workshop=workshop)
     async with request.app.state.db.writing(db_session):
         member = await service.join(db_session, settings, workshop, form.get("name"), form.get("role"))
         await db_session.commit()

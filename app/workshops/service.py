@@ -163,6 +163,16 @@ async def workshop_and_member(session: AsyncSession, slug: str, token: str | Non
     return row[0], row[1]
 
 
+async def was_removed(session: AsyncSession, workshop: Workshop, token: str | None) -> bool:
+    """Whether this browser's participant token belongs to someone the facilitator removed:
+    they get a page that says so, never the join form again (no silent rejoin)."""
+    if not token:
+        return False
+    return await session.scalar(select(Participant.id).where(
+        Participant.workshop_id == workshop.id, Participant.token == token, Participant.removed_at.is_not(None),
+    ).limit(1)) is not None
+
+
 async def join(
     session: AsyncSession, settings: Settings, workshop: Workshop, name: str | None, role: str | None
 ) -> Participant:

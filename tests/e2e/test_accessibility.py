@@ -9,7 +9,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import DESKTOP, PHONE
-from tests.e2e.test_live_board import add_card, create_workshop, join
+from tests.e2e.test_facilitation import close_controls, open_controls
+from tests.e2e.test_live_board import add_card, create_workshop, join, open_tools
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 SMALL_PHONE = {"width": 360, "height": 740}
@@ -33,11 +34,14 @@ def test_no_serious_violations_on_any_screen(pages, server, viewport):
     fac.goto(server.url + "/")
     assert axe_violations(fac) == [], "home"
     join_link = create_workshop(fac, server)
+    assert axe_violations(fac) == [], "board (facilitator, first load)"
     add_card(fac, "Een kaart om te controleren")
     fac.locator("article.card").first.get_by_role("button", name=re.compile("^Labels voor")).click()
     fac.locator(".tag-toggle").first.click()
     fac.get_by_role("button", name="Klaar").click()
     assert axe_violations(fac) == [], "board (facilitator)"
+    open_tools(fac)
+    assert axe_violations(fac) == [], "filter menu"
     fac.get_by_role("button", name="Terugkomen op").click()
     assert axe_violations(fac) == [], "revisit view"
     fac.get_by_role("button", name="Praatplaat").click()
@@ -46,11 +50,47 @@ def test_no_serious_violations_on_any_screen(pages, server, viewport):
     fac.get_by_role("button", name="Blauwdruk").click()
     fac.get_by_role("button", name=re.compile("^Kaart toevoegen")).first.click()
     assert axe_violations(fac) == [], "card dialog"
+    fac.get_by_role("button", name="Annuleren").click()
+    open_controls(fac)
+    fac.get_by_role("button", name="Stemronde starten").click()
+    expect(fac.locator("#vote-panel")).to_contain_text("Blinde ronde")
+    assert axe_violations(fac) == [], "the facilitator's drawer, a blind round running"
+    close_controls(fac)
+    fac.get_by_role("button", name="Stemronde beëindigen").click()
+    fac.get_by_role("button", name="Uitnodigen").click()
+    assert axe_violations(fac) == [], "invite dialog"
+    fac.locator("#invite-dialog").get_by_role("button", name="Sluiten").click()
+    fac.locator("#export-menu > summary").click()
+    assert axe_violations(fac) == [], "export menu"
+    fac.get_by_role("link", name="Projectorweergave").click()
+    expect(fac.locator("#projector-view")).to_be_visible()
+    assert axe_violations(fac) == [], "projector, join face"
+    fac.locator(".projector-bar").get_by_role("button", name="Bord", exact=True).click()
+    assert axe_violations(fac) == [], "projector, board face"
+    fac.keyboard.press("Escape")
     participant = pages.open(viewport)
     participant.goto(join_link)
     assert axe_violations(participant) == [], "join"
     join(participant, join_link, "Anna")
     assert axe_violations(participant) == [], "board (participant)"
+    participant.get_by_role("button", name="Praatplaat").click()
+    assert axe_violations(participant) == [], "praatplaat (participant)"
+    participant.get_by_role("button", name="Terugkomen op").click()
+    assert axe_violations(participant) == [], "revisit list (participant)"
+    # Removed, then joining closed.
+    open_controls(fac)
+    fac.get_by_role("button", name="Deelnemers").click()
+    fac.once("dialog", lambda d: d.accept())
+    fac.locator("#struct-dialog li", has_text="Anna").get_by_role("button", name="Verwijderen").click()
+    expect(participant.locator("#removed-notice")).to_be_visible()
+    assert axe_violations(participant) == [], "removed participant"
+    fac.locator("#struct-dialog").get_by_role("button", name="Sluiten", exact=True).click()
+    fac.get_by_role("button", name="Meedoen sluiten").click()
+    expect(fac.get_by_role("button", name="Meedoen openen")).to_be_visible()
+    late = pages.open(viewport)
+    late.goto(join_link)
+    expect(late.locator("#joining-closed")).to_be_visible()
+    assert axe_violations(late) == [], "joining closed"
 
 
 def tab_to(page: Page, selector: str, limit: int = 300) -> None:

@@ -19,6 +19,8 @@ def test_facilitator_makes_the_pdf_and_lets_participants_export(pages, server):
 
     # Participants do not see export until the facilitator allows it.
     expect(phone.locator("#export-panel")).to_be_hidden()
+    expect(phone.locator("#export-menu")).to_be_hidden()
+    fac.locator("#export-menu > summary").click()  # the export menu in the bar
     panel = fac.locator("#export-panel")
     expect(panel).to_be_visible()
 
@@ -37,6 +39,7 @@ def test_facilitator_makes_the_pdf_and_lets_participants_export(pages, server):
 
     # The facilitator's switch reaches the phone live.
     fac.get_by_label("Deelnemers mogen ook exporteren").check()
+    phone.locator("#export-menu > summary").click()
     expect(phone.locator("#export-panel")).to_be_visible()
     expect(phone.get_by_label("Deelnemers mogen ook exporteren")).to_be_hidden()
     with phone.expect_download() as csv_download:
@@ -51,6 +54,7 @@ def test_start_a_workshop_from_a_file_on_the_home_page(pages, server, tmp_path):
     fac = pages.open(DESKTOP)
     create_workshop(fac, server, "Vorig jaar")
     add_card(fac, "Een kaart van vorig jaar")
+    fac.locator("#export-menu > summary").click()
     with fac.expect_download() as download:
         fac.get_by_role("link", name="Workshopbestand (JSON)").click()
     saved = tmp_path / "vorig-jaar.json"
@@ -62,7 +66,7 @@ def test_start_a_workshop_from_a_file_on_the_home_page(pages, server, tmp_path):
     other.get_by_role("button", name="Importeren en beginnen").click()
     expect(other.locator("article", has_text="Een kaart van vorig jaar")).to_be_visible()
     expect(other.locator(".board-title")).to_have_text("Vorig jaar")
-    expect(other.locator("#export-panel")).to_be_visible()  # the importer is the facilitator
+    expect(other.locator("#export-menu")).to_be_visible()  # the importer is the facilitator
 
     # A wrong file: the message in the form, in Dutch, and the page stays.
     bad = tmp_path / "kapot.json"

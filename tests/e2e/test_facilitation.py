@@ -11,7 +11,15 @@ from tests.e2e.test_live_board import add_card, create_workshop, join
 
 
 def open_controls(fac):
-    fac.locator("details.facilitate > summary").click()
+    """The facilitator's side drawer ("Regie"), from the bar above the board."""
+    if not fac.locator("#fac-drawer").is_visible():
+        fac.get_by_role("button", name="Regie", exact=True).click()
+    expect(fac.locator("#fac-drawer")).to_be_visible()
+
+
+def close_controls(fac):
+    fac.locator("#fac-drawer .drawer-head").get_by_role("button", name="Sluiten").click()
+    expect(fac.locator("#fac-drawer")).to_be_hidden()
 
 
 def test_focus_brings_the_phone_along_and_one_tap_brings_it_back(pages, server):

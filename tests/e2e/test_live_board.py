@@ -28,6 +28,14 @@ def join(page: Page, join_link: str, name: str, role: str = "") -> None:
     expect(page.locator("#connection")).to_have_attribute("data-state", "online")
 
 
+def open_tools(page: Page) -> None:
+    """The "Filter en weergave" menu of the bar: tag filter, dimming, heat map, fit to screen."""
+    menu = page.locator("#tools-menu")
+    if menu.get_attribute("open") is None:
+        menu.locator("summary").click()
+    expect(menu.locator(".menu-body")).to_be_visible()
+
+
 def add_card(page: Page, text: str, cell: int = 0) -> None:
     page.get_by_role("button", name=re.compile("^Kaart toevoegen")).nth(cell).click()
     page.get_by_label("Tekst").fill(text)
@@ -38,11 +46,13 @@ def add_card(page: Page, text: str, cell: int = 0) -> None:
 def test_participant_adds_facilitator_edits_and_deletes_all_live(pages, server):
     fac = pages.open(DESKTOP)
     join_link = create_workshop(fac, server)
+    fac.get_by_role("button", name="Uitnodigen").click()  # invite details on demand
     qr = fac.get_by_role("img", name="QR-code om deel te nemen")
     expect(qr).to_be_visible()
     # The image really loaded (a broken image has no natural size).
     fac.wait_for_function("document.querySelector('img.qr').complete")
     assert qr.evaluate("img => img.naturalWidth") > 100
+    fac.locator("#invite-dialog").get_by_role("button", name="Sluiten").click()
 
     phone = pages.open(PHONE)
     join(phone, join_link, "Anna", "begeleider")

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import DESKTOP, PHONE
+from tests.e2e.test_facilitation import open_controls
 from tests.e2e.test_live_board import create_workshop, join
 
 
@@ -23,9 +24,9 @@ def test_no_screen_makes_a_request_to_another_host(pages, server):
     seen: list[str] = []
     fac = watch(pages.open(DESKTOP), seen)
     join_link = create_workshop(fac, server)  # home, then the board as facilitator
+    open_controls(fac)
     fac.locator("#privacy-controls summary").click()
     expect(fac.locator(".retention-note")).to_contain_text("90 dagen")
-    fac.locator("details.facilitate summary").click()
     fac.get_by_role("link", name="Projectorweergave").click()
     expect(fac.locator("#projector-view")).to_be_visible()
 
@@ -86,6 +87,7 @@ def test_the_facilitator_deletes_the_workshop_and_open_boards_are_told(pages, se
     join_link = create_workshop(fac, server)
     phone = pages.open(PHONE)
     join(phone, join_link, "Anna")
+    open_controls(fac)
     fac.locator("#privacy-controls summary").click()
     fac.get_by_label(re.compile("Ja, verwijder deze workshop")).check()
     fac.get_by_role("button", name="Workshop verwijderen").click()

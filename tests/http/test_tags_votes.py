@@ -103,7 +103,8 @@ def test_a_fourth_vote_is_refused_with_a_message(facilitator, make_person):
     r = anna.post(f"/w/{ws.slug}/cards/{ids[0]}/vote")
     assert r.status_code == 422 and "De facilitator start een stemronde" in r.text
     assert anna.post(f"/w/{ws.slug}/votes/start", {"votes": "3"}).status_code == 403
-    assert facilitator.post(f"/w/{ws.slug}/votes/start", {"votes": "3"}).status_code == 200
+    # An open round (not blind): counts show while it runs.
+    assert facilitator.post(f"/w/{ws.slug}/votes/start", {"votes": "3", "blind": "0"}).status_code == 200
     for i in range(3):
         r = anna.post(f"/w/{ws.slug}/cards/{ids[i]}/vote")
         assert r.status_code == 200
@@ -134,7 +135,7 @@ def test_simultaneous_votes_cannot_overspend_the_budget(facilitator, make_person
     ws, (anna,), phases, lanes, _ = setup_room(facilitator, make_person)
     anna.add_card(ws.slug, phases[0], lanes[0], "populair")
     card = first_card_id(anna, ws.slug, "populair")
-    facilitator.post(f"/w/{ws.slug}/votes/start", {"votes": "3"})
+    facilitator.post(f"/w/{ws.slug}/votes/start", {"votes": "3", "blind": "0"})
     statuses = []
     barrier = threading.Barrier(8)
 

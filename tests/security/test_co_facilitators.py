@@ -34,7 +34,10 @@ def test_a_revoked_co_facilitator_gets_back_in_by_no_link_they_saw(facilitator: 
     others_link = "/f/" + other.select("a.secret-link")[-1]["href"].split("/f/")[1]
     made = co.post(f"/w/{ws.slug}/links", {"label": "Mijn collega"})
     assert made.status_code == 200
-    seen = links_in(co.get(f"/w/{ws.slug}").text, co.get(f"/w/{ws.slug}/links").text, made.text)
+    own_link = co.get(f"/w/{ws.slug}/facilitator-link")  # the drawer's "show my facilitator link"
+    assert own_link.status_code == 403
+    assert master in facilitator.get(f"/w/{ws.slug}/facilitator-link").text
+    seen = links_in(co.get(f"/w/{ws.slug}").text, co.get(f"/w/{ws.slug}/links").text, made.text, own_link.text)
     assert master not in seen and others_link not in seen
     own = seen - {"/f/" + link.split("/f/")[1]}
     assert len(own) == 1  # the one they made

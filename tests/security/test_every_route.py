@@ -124,11 +124,12 @@ MEMBER_READS = [
     "/w/{slug:str}/changes", "/w/{slug:str}/chart/levels/{level_id:int}/edit", "/w/{slug:str}/chart/levels/{level_id:int}/new-step",
     "/w/{slug:str}/chart/steps/{step_id:int}/edit", "/w/{slug:str}/export.csv", "/w/{slug:str}/export.json",
     "/w/{slug:str}/export/pdf/{job:str}", "/w/{slug:str}/export/pdf/{job:str}/download", "/w/{slug:str}/template.pdf",
+    "/w/{slug:str}/facilitator-link", "/w/{slug:str}/cards/{card_id:int}/followup",
 ]
 # Reading routes without a workshop identity. /f/ and /j/ take a secret token (a capability);
 # /lang/ only sets the language cookie.
 PUBLIC_READS = ["/", "/privacy", "/healthz", "/readyz", "/j/{token:str}", "/f/{token:str}", "/lang/{lang:str}",
-                "/static/{file_path:path}", "/template.pdf"]
+                "/static/{file_path:path}", "/template.pdf", "/js/{version:str}/{name:str}"]
 SOCKETS = ["/w/{slug:str}/ws"]
 
 PLACEHOLDERS = {"{slug:str}": "slug", "{token:str}": "token", "{card_id:int}": "card", "{phase_id:int}": "phase",
