@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.board.service import get_card, get_lane, get_phase, parse_id, record
-from app.errors import NotFound, UserError
+from app.errors import Forbidden, NotFound, UserError
 from app.i18n import gettext as _
 from app.models import Card, FacilitatorLink, Participant, Workshop, utcnow
 from app.workshops.service import clean_title, new_facilitator_token
@@ -168,6 +168,9 @@ async def remove_participant(session, workshop: Workshop, actor: Participant, pa
         raise NotFound(_("This participant is not in the workshop (any more)."))
     if person.id == actor.id:
         raise UserError(_("You cannot remove yourself."))
+    if actor.link_id is not None and person.is_facilitator and person.link_id is None:
+        # A co-facilitator's power is lent by the workshop's own facilitators: it cannot lock them out.
+        raise Forbidden(_("A co-facilitator cannot remove the facilitator who created the workshop."))
     person.removed_at = utcnow()
     await record(session, workshop, "participant.removed", {"participant": person.id}, actor)
     return person

@@ -7,7 +7,9 @@ from __future__ import annotations
 import re
 
 from bs4 import BeautifulSoup
+from sqlalchemy import text
 
+from tests import database
 from tests.support import Person
 
 FACILITATOR_LINK = re.compile(r"/f/[A-Za-z0-9_-]+")
@@ -63,3 +65,28 @@ def test_a_revoked_co_facilitator_gets_back_in_by_no_link_they_saw(facilitator: 
     assert colleague.get(f"/w/{ws.slug}").status_code == 200
     # The workshop's own facilitator is untouched.
     assert can_facilitate(facilitator, ws.slug)
+
+
+def test_a_co_facilitator_cannot_remove_the_workshops_own_facilitator(server, facilitator: Person, make_person):
+    ws = facilitator.create_workshop()
+    r = facilitator.post(f"/w/{ws.slug}/links", {"label": "Mirjam"})
+    link = BeautifulSoup(r.text, "html.parser").select_one("a.secret-link")["href"]
+    co, anna = make_person(), make_person()
+    co.get("/f/" + link.split("/f/")[1], follow_redirects=True)
+    anna.join(ws, "Anna")
+
+    def own_facilitator(conn) -> int:  # the workshop's first participant: whoever created it
+        found = database.workshop_id(conn, ws.slug)
+        return conn.execute(text("SELECT min(id) FROM participant WHERE workshop_id = :w"), {"w": found}).scalar()
+
+    own_id = database.read(server.data_dir / "sessions", own_facilitator)
+    people = BeautifulSoup(co.get(f"/w/{ws.slug}/participants").text, "html.parser")
+    removable = [b["hx-post"] for b in people.select("button[hx-post$='/remove']")]
+    assert removable == [f"/w/{ws.slug}/participants/{b.split('/')[-2]}/remove" for b in removable]
+    assert not any(f"/participants/{own_id}/" in b for b in removable), "no button that can only fail"
+    refused = co.post(f"/w/{ws.slug}/participants/{own_id}/remove")
+    assert refused.status_code == 403
+    assert "co-facilitator" in refused.text
+    assert can_facilitate(facilitator, ws.slug)
+    # Anyone else they may remove, as facilitators do.
+    assert len(removable) == 1 and co.post(removable[0]).status_code == 200
