@@ -63,8 +63,6 @@ CLOSE_FORBIDDEN_ORIGIN = 4403
 CLOSE_TOO_BIG = 1009
 CLOSE_TOO_MANY = 1008  # policy violation: more messages than a client ever needs; no reconnect
 CLOSE_TRY_AGAIN = 1013
-# The notice that a workshop was deleted; the socket closes right after it.
-DELETED_MARKER = 'id="workshop-deleted"'
 
 
 def seq_marker(seq: int, partial: bool = False) -> str:

@@ -11,6 +11,11 @@ from litestar.response import Redirect, Template
 from app.errors import PersonalDataWarning, UserError
 from app.templating import environment, render_block
 
+# Events an answer triggers in the page (HX-Trigger): a card was saved (its form resets), a dialog's
+# work is done (it closes).
+CARD_SAVED = "zl:card-saved"
+DIALOG_DONE = "zl:dialog-done"
+
 
 def page(template: str, status_code: int = 200, **context: Any) -> Template:
     return Template(template_name=template, context=context, status_code=status_code)
@@ -21,6 +26,16 @@ def html(content: str, status_code: int = 200, trigger: str | None = None, heade
     if trigger:
         all_headers["HX-Trigger"] = json.dumps({trigger: True})
     return Response(content, media_type=MediaType.HTML, status_code=status_code, headers=all_headers)
+
+
+def base_url(request: Request) -> str:
+    """The app's own address, for links shown to people (join links, QR codes): PUBLIC_URL or the browser's."""
+    public = request.app.state.settings.public_url
+    return public.rstrip("/") if public else str(request.base_url).rstrip("/")
+
+
+def join_url(request: Request, token: str) -> str:
+    return f"{base_url(request)}/j/{token}"
 
 
 def redirect(request: Request, path: str) -> Response:

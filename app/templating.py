@@ -89,6 +89,3 @@ def render_partial(name: str, **context: Any) -> str:
 def render_block(env: Environment, template: str, block: str, **context: Any) -> str:
     return _render_block(env, template, block, **context)
 
-
-def render_blocks(env: Environment, template: str, blocks: list[tuple[str, dict[str, Any]]]) -> str:
-    return "".join(_render_block(env, template, block, **ctx) for block, ctx in blocks)

@@ -16,14 +16,11 @@ from app.tags import service as tag_service
 from app.votes import service as votes
 from app.chart import fragments as chart_fragments, service as chart_service
 from app.realtime import board_change
-from app.responses import html, page
+from app.responses import CARD_SAVED, DIALOG_DONE, html, join_url, page
 from app.templating import render_partial
 from app.security import current_member, member_csrf_token, removed_here, require_facilitator, require_member
-from app.workshops.routes import base_url, join_url
 from app.workshops.service import format_code, members
 
-CARD_SAVED = "zl:card-saved"
-DIALOG_DONE = "zl:dialog-done"
 
 
 @get("/w/{slug:str}")

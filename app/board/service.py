@@ -56,10 +56,6 @@ class BoardView:
     def lanes_in(self, group: str) -> list[Lane]:
         return [lane for lane in self.lanes if lane.group == group]
 
-    @property
-    def card_count(self) -> int:
-        return sum(len(c) for c in self.cards.values())
-
 
 def ordered_lanes(lanes: list[Lane]) -> list[Lane]:
     rank = {g: i for i, g in enumerate(LANE_GROUPS)}

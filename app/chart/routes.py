@@ -12,11 +12,10 @@ from litestar import Request, Response, get, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.board import fragments as board_fragments, service as board_service
-from app.board.routes import CARD_SAVED, DIALOG_DONE
 from app.chart import fragments, service
 from app.models import Participant, Workshop
 from app.realtime import BoardChange, board_change
-from app.responses import html
+from app.responses import CARD_SAVED, DIALOG_DONE, html
 from app.security import require_facilitator, require_member
 from app.templating import environment, render_block
 

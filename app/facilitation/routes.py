@@ -8,17 +8,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.board import fragments
 from app.chart import fragments as chart_fragments
-from app.board.service import load_board
 from app.errors import Forbidden
 from app.facilitation import service
 from app.i18n import gettext as _
 from app.realtime import board_change
-from app.responses import html
+from app.responses import base_url, html
 from app.security import require_facilitator
 from app.templating import render_partial
-from app.workshops.routes import base_url
 
-DIALOG_DONE = "zl:dialog-done"
 
 
 def _dialog(name: str, **context) -> Response:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.board.service import get_card, get_lane, get_phase, parse_id, record
 from app.errors import Forbidden, NotFound, UserError
@@ -233,9 +232,3 @@ async def links(session, workshop: Workshop, viewer: Participant | None = None) 
         .order_by(FacilitatorLink.id)
     )
     return [link for link in active if _may_see(viewer, link)]
-
-
-async def link_by_token(session: AsyncSession, token: str) -> FacilitatorLink | None:
-    return await session.scalar(
-        select(FacilitatorLink).where(FacilitatorLink.token == token, FacilitatorLink.revoked_at.is_(None))
-    )

@@ -8,13 +8,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.board import fragments
 from app.board.service import get_card
 from app.realtime import board_change
-from app.responses import html
+from app.responses import DIALOG_DONE, html
 from app.security import require_facilitator, require_member
 from app.tags import service
 from app.tags.palette import PALETTE
 from app.templating import render_partial
 
-DIALOG_DONE = "zl:dialog-done"
 
 
 @post("/w/{slug:str}/cards/{card_id:int}/tags")

@@ -117,10 +117,3 @@ async def visible_counts(session: AsyncSession, rnd: VoteRound | None, card_ids:
     if rnd is None or counts_hidden(rnd):
         return {}
     return await counts(session, rnd.id, card_ids)
-
-
-async def my_votes(session: AsyncSession, round_id: int, participant_id: int) -> dict[int, int]:
-    rows = await session.execute(
-        select(Vote.card_id, func.count()).where(Vote.round_id == round_id, Vote.participant_id == participant_id).group_by(Vote.card_id)
-    )
-    return {card_id: n for card_id, n in rows.all()}

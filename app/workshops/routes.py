@@ -19,7 +19,7 @@ from app.i18n import gettext as _
 from app.ratelimit import client_address
 from app.realtime import board_change
 from app.retention import erase
-from app.responses import is_htmx, page, redirect
+from app.responses import is_htmx, join_url, page, redirect
 from app.security import check_access_code, current_member, member_cookie, removed_here, require_facilitator, with_member_cookie
 from app.workshops import service
 
@@ -136,15 +136,6 @@ async def delete_workshop(request: Request, db_session: AsyncSession, slug: str)
     response = redirect(request, "/?deleted=1")
     response.delete_cookie(member_cookie(slug), path="/")
     return response
-
-
-def base_url(request: Request) -> str:
-    public = request.app.state.settings.public_url
-    return public.rstrip("/") if public else str(request.base_url).rstrip("/")
-
-
-def join_url(request: Request, token: str) -> str:
-    return f"{base_url(request)}/j/{token}"
 
 
 @get("/lang/{lang:str}")
