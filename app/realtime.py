@@ -37,6 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import i18n, presence
 from app.broker import GuardedBackend, make_backend
+from app.events import RECORDED
 
 if TYPE_CHECKING:
     from litestar import Request
@@ -628,7 +629,6 @@ async def board_change(
     takes no changes, except those that say `allow_closed` (reopening it).
     """
     from app.board import fragments
-    from app.board.service import RECORDED
     from app.facilitation.rules import ensure_open
 
     if not allow_closed:

@@ -16,6 +16,7 @@ from app.tags import service as tag_service
 from app.votes import service as votes
 from app.chart import fragments as chart_fragments, service as chart_service
 from app.realtime import board_change
+from app.lookups import get_lane, get_phase
 from app.responses import CARD_SAVED, DIALOG_DONE, html, join_url, page
 from app.templating import render_partial
 from app.security import current_member, member_csrf_token, removed_here, require_facilitator, require_member
@@ -128,7 +129,7 @@ async def delete_card(request: Request, db_session: AsyncSession, slug: str, car
 @get("/w/{slug:str}/phases/{phase_id:int}/edit")
 async def phase_form(request: Request, db_session: AsyncSession, slug: str, phase_id: int) -> Response:
     workshop, _member = await require_facilitator(request, db_session, slug)
-    phase = await service.get_phase(db_session, workshop, phase_id)
+    phase = await get_phase(db_session, workshop, phase_id)
     return html(render_partial("board/forms/phase.html", workshop=workshop, phase=phase))
 
 
@@ -177,7 +178,7 @@ async def delete_phase(request: Request, db_session: AsyncSession, slug: str, ph
 @get("/w/{slug:str}/lanes/{lane_id:int}/edit")
 async def lane_form(request: Request, db_session: AsyncSession, slug: str, lane_id: int) -> Response:
     workshop, _member = await require_facilitator(request, db_session, slug)
-    lane = await service.get_lane(db_session, workshop, lane_id)
+    lane = await get_lane(db_session, workshop, lane_id)
     return html(render_partial("board/forms/lane.html", workshop=workshop, lane=lane))
 
 

@@ -12,22 +12,22 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from app.config import Settings
-from app.errors import NotFound, UserError
+from app.events import record
+from app.lookups import get_card, get_lane, get_phase
+from app.text import clean_name, clean_text
+from app.errors import UserError
 from app.facilitation import rules
 from app.i18n import gettext as _
 from app.privacy.warning import check_card_text
-from app.models import BACKSTAGE, LANE_GROUPS, VISIBLE, Card, Event, Lane, Participant, Phase, Tag, VoteRound, Workshop, utcnow
+from app.models import BACKSTAGE, LANE_GROUPS, VISIBLE, Card, Lane, Participant, Phase, Tag, VoteRound, Workshop, utcnow
 
 T = TypeVar("T")
 
 MAX_PHASES = 20
-RECORDED = "zl.recorded_events"  # key in session.info: the events of the open transaction
 MAX_LANES = 20
 
 
@@ -143,42 +143,7 @@ def first_question(question: str) -> str:
     return question.strip().split("\n")[0] if question else ""
 
 
-_workshops = Workshop.__table__
-_NEXT_SEQ = (update(_workshops).where(_workshops.c.id == bindparam("workshop_id"))
-             .values(seq=_workshops.c.seq + 1, updated_at=bindparam("now")).returning(_workshops.c.seq))
-
-
-async def record(
-    session: AsyncSession, workshop: Workshop, kind: str, data: dict, actor: Participant | None
-) -> int:
-    """Take the board's next sequence number and log the change under it.
-
-    The UPDATE is atomic (and row-locks the workshop on PostgreSQL until commit),
-    so sequence numbers stay gap-free and ordered even across processes.
-    """
-    # Core, on the session's connection, built once: the ORM's bulk-update path doubled its cost.
-    connection = await session.connection()
-    seq = (await connection.execute(_NEXT_SEQ, {"workshop_id": workshop.id, "now": utcnow()})).scalar_one()
-    set_committed_value(workshop, "seq", seq)  # as the database has it: not a change to flush
-    event = Event(workshop_id=workshop.id, seq=seq, kind=kind, data=data, actor_id=actor.id if actor else None)
-    session.add(event)
-    # `board_change` notes on these events which fragments the change re-rendered.
-    session.info.setdefault(RECORDED, []).append(event)
-    return seq
-
-
 # -- validation -------------------------------------------------------------------------------
-
-
-def clean_text(value: str | None, *, limit: int, empty_message: str, too_long_message: str) -> str:
-    text = (value or "").replace("\r\n", "\n").strip()
-    # Control characters (but not newlines and tabs) have no place in a card.
-    text = "".join(ch for ch in text if ch in "\n\t" or ch >= " ")
-    if not text:
-        raise UserError(empty_message)
-    if len(text) > limit:
-        raise UserError(too_long_message % {"limit": limit, "length": len(text)})
-    return text
 
 
 def clean_card_text(value: str | None, settings: Settings) -> str:
@@ -188,57 +153,6 @@ def clean_card_text(value: str | None, settings: Settings) -> str:
         empty_message=_("A card needs some text."),
         too_long_message=_("A card can hold at most %(limit)s characters; this one has %(length)s."),
     )
-
-
-def clean_name(value: str | None, limit: int = 200) -> str:
-    return clean_text(
-        value,
-        limit=limit,
-        empty_message=_("Please fill in a name."),
-        too_long_message=_("A name can be at most %(limit)s characters long; this one has %(length)s."),
-    )
-
-
-def parse_id(value: object) -> int:
-    try:
-        number = int(str(value))
-    except (TypeError, ValueError):
-        raise UserError(_("That part of the board does not exist (any more).")) from None
-    if number < 1 or number > 2**31:
-        raise UserError(_("That part of the board does not exist (any more)."))
-    return number
-
-
-async def get_owned(session: AsyncSession, workshop: Workshop, model: type[T], object_id: object, gone: str) -> T:
-    """The object with this id, if it belongs to this workshop: the one guard against naming
-    another workshop's ids (IDOR). `gone` is the message, already in the user's language."""
-    item = await session.get(model, parse_id(object_id))
-    if item is None or item.workshop_id != workshop.id:
-        raise NotFound(gone)
-    return item
-
-
-async def get_phase(session: AsyncSession, workshop: Workshop, phase_id: object) -> Phase:
-    return await get_owned(session, workshop, Phase, phase_id, _("This phase no longer exists."))
-
-
-async def get_lane(session: AsyncSession, workshop: Workshop, lane_id: object) -> Lane:
-    return await get_owned(session, workshop, Lane, lane_id, _("This row no longer exists."))
-
-
-async def get_card(
-    session: AsyncSession, workshop: Workshop, card_id: object, actor: Participant | None = None, *, in_bin: bool = False
-) -> Card:
-    """A card on the board (with `in_bin`, also one that is hidden or deleted): the one lookup every
-    route that names a card goes through. An unrevealed private card exists only for its author,
-    wherever it is: card ids are sequential, so anyone can name one."""
-    # One statement instead of three (the relationships' own selectin loads).
-    card = await session.get(Card, parse_id(card_id), options=[joinedload(Card.tags), joinedload(Card.steps)])
-    if card is None or card.workshop_id != workshop.id or (not in_bin and (card.deleted_at is not None or card.hidden)):
-        raise NotFound(_("This card has been deleted by someone else."))
-    if card.private and (actor is None or card.author_id != actor.id):
-        raise NotFound(_("This card has been deleted by someone else."))
-    return card
 
 
 # -- cards ------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Praatplaat changes as plain async functions on a session.
 
 Like the board: each mutating function validates, writes, and records the change
-with the board's next sequence number (`board.service.record`); committing,
+with the board's next sequence number (`app.events.record`); committing,
 rendering and broadcasting are the caller's.
 """
 
@@ -14,7 +14,9 @@ from functools import cached_property
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.board.service import clean_text, get_card, get_owned, parse_id, record
+from app.events import record
+from app.lookups import get_card, get_owned, parse_id
+from app.text import clean_text
 from app.chart.layout import Layout, layout
 from app.errors import Forbidden, UserError
 from app.i18n import gettext as _

@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.board.service import record
+from app.events import record
 from app.errors import Forbidden
 from app.i18n import gettext as _
 from app.models import Participant, Workshop

@@ -19,6 +19,8 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.board import service as board
+from app.events import record
+from app.text import clean_name
 from app.config import Settings
 from app.errors import UserError
 from app.export.labels import author_label
@@ -272,7 +274,7 @@ def read(data: dict, settings: Settings) -> dict:
     for i, item in enumerate(r.items(data, "phases", _("Phases"), board.MAX_PHASES), 1):
         where = _("Phase %(number)s", number=i)
         phases[r.refs(item, where, seen)] = {
-            "index": i - 1, "name": r.checked(where, board.clean_name, r.text(item, "name", where, 10_000)),
+            "index": i - 1, "name": r.checked(where, clean_name, r.text(item, "name", where, 10_000)),
             "trigger": r.text(item, "trigger", where, 1000, ""), "completion": r.text(item, "completion", where, 1000, ""),
         }
     if not phases:
@@ -284,7 +286,7 @@ def read(data: dict, settings: Settings) -> dict:
         if group not in LANE_GROUPS:
             raise r.fail(where, _("the field \"group\" should be \"visible\" or \"backstage\"."))
         lanes[r.refs(item, where, seen)] = {
-            "index": i - 1, "group": group, "name": r.checked(where, board.clean_name, r.text(item, "name", where, 10_000)),
+            "index": i - 1, "group": group, "name": r.checked(where, clean_name, r.text(item, "name", where, 10_000)),
             "question": r.text(item, "question", where, 1000, ""),
         }
     if not lanes:
@@ -479,7 +481,7 @@ async def import_workshop(session: AsyncSession, settings: Settings, raw: bytes)
                                    label=a["label"]) for a in plan["chart"]["arrows"])
         if plan["links"]:
             await session.execute(insert(card_step), [{"card_id": cards[c].id, "step_id": steps[st].id} for c, st in plan["links"]])
-    await board.record(session, workshop, "workshop.imported",
+    await record(session, workshop, "workshop.imported",
                        {"cards": len(cards), "phases": len(phases), "lanes": len(lanes)}, facilitator)
     await session.flush()
     return workshop, facilitator

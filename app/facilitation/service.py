@@ -11,7 +11,8 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from app.board.service import get_card, get_lane, get_phase, parse_id, record
+from app.events import record
+from app.lookups import get_card, get_lane, get_phase, parse_id
 from app.errors import Forbidden, NotFound, UserError
 from app.i18n import gettext as _
 from app.models import Card, FacilitatorLink, Participant, Workshop, utcnow

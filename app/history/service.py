@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.board.service import get_card, parse_id, record
+from app.events import record
+from app.lookups import get_card, parse_id
 from app.errors import NotFound, UserError
 from app.facilitation import rules
 from app.i18n import gettext as _

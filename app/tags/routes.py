@@ -6,7 +6,7 @@ from litestar import Request, Response, get, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.board import fragments
-from app.board.service import get_card
+from app.lookups import get_card
 from app.realtime import board_change
 from app.responses import DIALOG_DONE, html
 from app.security import require_facilitator, require_member

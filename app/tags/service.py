@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.board.service import get_card, get_owned, record
+from app.events import record
+from app.lookups import get_card, get_owned
 from app.errors import UserError
 from app.facilitation import rules
 from app.i18n import gettext as _

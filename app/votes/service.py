@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.board.service import get_card, record
+from app.events import record
+from app.lookups import get_card
 from app.errors import UserError
 from app.facilitation import rules
 from app.i18n import gettext as _
