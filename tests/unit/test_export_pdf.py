@@ -19,6 +19,7 @@ from app.export.pdf import render_document, render_pdf
 from app.export.report import Report, ReportCard, ReportLane, ReportPhase, ReportTag, synthetic_report
 from app.export.sections import action_list
 from app.i18n import use_locale
+from bench.export import TEXTS  # what participants write: the benchmark's realistic texts
 
 
 def squash(text: str) -> str:
@@ -41,22 +42,6 @@ def classes(box) -> list[str]:
     return (element.get("class") or "").split() if element is not None else []
 
 
-# What participants write: a few words to two sentences (as in bench/export.py).
-TEXTS = (
-    "Cliënt merkt dat de medicatie-app niet opent",
-    "Begeleider probeert het eerst zelf op te lossen, met de handleiding van vorig jaar erbij",
-    "Tablet op de woongroep",
-    "Geen vaste afspraak wie eerst helpt als de digicoach er niet is; iedereen doet het op zijn eigen manier",
-    "Serviceverzoek indienen via het portaal van de leverancier (inlog alleen bij de applicatiebeheerder)",
-    "Cliënt wacht op terugkoppeling en belt na twee dagen zelf opnieuw",
-    "Oplossingen staan nergens beschreven: de kennis zit bij één collega op de avonddienst",
-    "Telefoon of Teams-bericht",
-    "Technisch Servicepunt maakt een reparatieafspraak op locatie, meestal binnen een week",
-    "Naïeve vraag van de cliënt wordt niet serieus genomen. Coördinatie tussen teams ontbreekt nog.",
-    "Zorgapp versie 4.2 op de gedeelde iPad; updates worden niet automatisch geïnstalleerd",
-    "Analyse door de applicatieondersteuner, daarna intern oplossen of doorzetten naar de leverancier. "
-    "Terugkoppeling gaat via de teamleider.",
-)
 LANES = ["Stappen voor de klant", "Touchpoints met de klant", "Mensen", "Processen", "Technologie"]
 PHASES = ["Probleem merken", "Zelf helpen", "Applicatieondersteuning", "Leverancier", "Oplossing", "Fase 6", "Fase 7"]
 
