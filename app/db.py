@@ -9,6 +9,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
+from litestar.connection import ASGIConnection
+from litestar.types import ASGIApp, Receive, Scope, Send
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -115,6 +117,33 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+_REQUEST_SESSION = "zl_db_session"
+
+
+def request_session(connection: ASGIConnection) -> AsyncSession:
+    """The request's one session, opened on first use: the guard that reads who is asking and the
+    handler share it (one query for both). `close_request_sessions` closes it when the request ends."""
+    state = connection.scope.setdefault("state", {})
+    session = state.get(_REQUEST_SESSION)
+    if session is None:
+        session = state[_REQUEST_SESSION] = connection.app.state.db.session()
+    return session
+
+
+def close_request_sessions(app: ASGIApp) -> ASGIApp:
+    """Middleware: the request's session (if one was opened) is closed when its answer is sent."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await app(scope, receive, send)
+        finally:
+            session = scope.get("state", {}).pop(_REQUEST_SESSION, None)
+            if session is not None:
+                await session.close()
+
+    return middleware
 
 
 def alembic_config(url: str | None = None) -> AlembicConfig:

@@ -29,7 +29,8 @@ from app.facilitation.routes import ROUTES as FACILITATION_ROUTES
 from app.history.routes import ROUTES as HISTORY_ROUTES
 from app.chart.routes import ROUTES as CHART_ROUTES
 from app.config import Settings
-from app.db import Database
+from app.access import provide_member, provide_workshop
+from app.db import Database, close_request_sessions, request_session
 from app.errors import UserError
 from app.i18n import gettext as _
 from app.privacy.routes import privacy_page
@@ -38,7 +39,7 @@ from app.realtime import Hub, board_socket
 from app.retention import RetentionTask
 from app.responses import user_error_response
 from app.templating import STATIC_DIR, environment
-from app.workshops import routes as workshop_routes
+from app.workshops.routes import ROUTES as WORKSHOP_ROUTES
 
 log = logging.getLogger("zichtlijn")
 
@@ -96,9 +97,12 @@ def locale_middleware(app: ASGIApp) -> ASGIApp:
     return middleware
 
 
-async def provide_db_session(request: Request) -> AsyncSession:  # type: ignore[misc]
-    async with request.app.state.db.session() as session:
-        yield session
+def provide_db_session(request: Request) -> AsyncSession:
+    return request_session(request)
+
+
+def provide_settings(request: Request) -> Settings:
+    return request.app.state.settings
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -148,24 +152,23 @@ def create_app(settings: Settings | None = None) -> Litestar:
     secret_key = _secret_key(settings)
     return Litestar(
         route_handlers=[
-            workshop_routes.home, workshop_routes.create_workshop, workshop_routes.join_by_code,
-            workshop_routes.join_page, workshop_routes.join, workshop_routes.facilitator_link,
-            workshop_routes.join_qr, workshop_routes.choose_language, workshop_routes.healthz,
-            workshop_routes.readyz, workshop_routes.reset_join_link, workshop_routes.delete_workshop, privacy_page,
-            script_module, *BOARD_ROUTES, *TAG_ROUTES, *VOTE_ROUTES, *FACILITATION_ROUTES, *HISTORY_ROUTES, *CHART_ROUTES, *EXPORT_ROUTES, board_socket,
+            *WORKSHOP_ROUTES, privacy_page, script_module, *BOARD_ROUTES, *TAG_ROUTES, *VOTE_ROUTES, *FACILITATION_ROUTES, *HISTORY_ROUTES, *CHART_ROUTES, *EXPORT_ROUTES, board_socket,
             # Every static URL carries a content hash (templating.static_url): cache it for a year.
             create_static_files_router(path="/static", directories=[STATIC_DIR], send_as_attachment=False,
                                        cache_control=CacheControlHeader(max_age=31_536_000, public=True),
                                        include_in_schema=False),
         ],
-        dependencies={"db_session": Provide(provide_db_session)},
+        # The request's session, and who is asking (read by the controllers' guards: app/access.py).
+        dependencies={"db_session": Provide(provide_db_session, sync_to_thread=False),
+                      "settings": Provide(provide_settings, sync_to_thread=False),
+                      "workshop": Provide(provide_workshop), "member": Provide(provide_member)},
         template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment())),
         # Hospital Wi-Fi: pages and fragments are repetitive HTML; gzip shrinks them several times.
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
         csrf_config=CSRFConfig(secret=secret_key, cookie_secure=settings.secure_cookies,
                                cookie_samesite="lax", cookie_httponly=True),
         exception_handlers={UserError: handle_user_error, PermissionDeniedException: handle_forbidden},
-        middleware=[locale_middleware],
+        middleware=[close_request_sessions, locale_middleware],
         before_send=[security_headers],
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],

@@ -1,4 +1,5 @@
-"""Who is asking: the participant cookie of a workshop, and role checks."""
+"""The participant's credentials: the cookie of a workshop, the CSRF token bound to it, and the
+instance's access code. Who may call which route is decided in app/access.py."""
 
 from __future__ import annotations
 
@@ -7,15 +8,14 @@ import hmac
 import secrets
 
 from litestar import Request, Response
+from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
 from app.errors import Forbidden
 from app.i18n import gettext as _
 from app.models import Participant, Workshop
-from app.ratelimit import client_address, too_fast
-from app.workshops import service
+from app.ratelimit import client_address
 
 MEMBER_COOKIE_MAX_AGE = 60 * 60 * 24 * 180
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -33,15 +33,16 @@ def member_cookie_for(workshop: Workshop, member: Participant, settings: Setting
     )
 
 
-async def current_member(request: Request, session: AsyncSession, slug: str) -> tuple[Workshop, Participant | None]:
-    return await service.workshop_and_member(session, slug, request.cookies.get(member_cookie(slug)))
+def member_token(connection: ASGIConnection, slug: str) -> str | None:
+    """This browser's participant token for the workshop `slug`, if it has one."""
+    return connection.cookies.get(member_cookie(slug))
 
 
 MEMBER_CSRF_HEADER = "x-zl-csrf"
 MEMBER_CSRF_FIELD = "_zl_csrf"
 
 
-def member_csrf_token(request: Request, member: Participant) -> str:
+def member_csrf_token(request: ASGIConnection, member: Participant) -> str:
     """The CSRF token bound to one participant: an HMAC of their cookie's token with the app's secret.
     Litestar's own token only proves that cookie and header match, and a cookie can be planted (a
     sibling subdomain; anyone on the network while cookies are not `Secure`): this one cannot be
@@ -50,36 +51,15 @@ def member_csrf_token(request: Request, member: Participant) -> str:
     return hmac.new(secret, b"zl-member-csrf:" + member.token.encode(), hashlib.sha256).hexdigest()
 
 
-async def _check_member_csrf(request: Request, member: Participant) -> None:
+async def check_member_csrf(connection: ASGIConnection, member: Participant) -> None:
+    """A change must carry the CSRF token of the participant whose cookie it has (header or form field)."""
+    request = connection if isinstance(connection, Request) else Request(connection.scope, connection.receive)
     presented = request.headers.get(MEMBER_CSRF_HEADER)
     if presented is None and request.content_type[0] in ("application/x-www-form-urlencoded", "multipart/form-data"):
         value = (await request.form()).get(MEMBER_CSRF_FIELD)  # a plain form; Litestar keeps the parsed form
         presented = value if isinstance(value, str) else None
     if not presented or not hmac.compare_digest(presented.encode(), member_csrf_token(request, member).encode()):
         raise Forbidden(_("This page is out of date. Reload it and try again."))
-
-async def removed_here(request: Request, session: AsyncSession, workshop: Workshop) -> bool:
-    """This browser's participant was removed from the workshop."""
-    return await service.was_removed(session, workshop, request.cookies.get(member_cookie(workshop.slug)))
-
-
-async def require_member(request: Request, session: AsyncSession, slug: str) -> tuple[Workshop, Participant]:
-    workshop, member = await current_member(request, session, slug)
-    if member is None:
-        raise Forbidden(_("You are not (or no longer) part of this workshop. Join again with the link or code."))
-    if request.method not in SAFE_METHODS:
-        await _check_member_csrf(request, member)
-    # Every change is someone's: a flood from one participant is refused here, before any work.
-    if request.method not in SAFE_METHODS and not request.app.state.limits.mutations.allow(member.id):
-        raise too_fast()
-    return workshop, member
-
-
-async def require_facilitator(request: Request, session: AsyncSession, slug: str) -> tuple[Workshop, Participant]:
-    workshop, member = await require_member(request, session, slug)
-    if not member.is_facilitator:
-        raise Forbidden(_("Only the facilitator can do this."))
-    return workshop, member
 
 
 def check_access_code(request: Request, typed: object) -> None:

@@ -187,8 +187,7 @@ def tag_tools(workshop: Workshop) -> Loader:
 
 
 def _vote_panel(view: service.BoardView) -> Render:
-    results = sorted(((view.votes.get(c.id, 0), c) for c in view.all_cards() if view.votes.get(c.id)),
-                     key=lambda pair: (-pair[0], pair[1].id))
+    results = view.results()
     return lambda: _block("vote_panel", workshop=view.workshop, board=view, results=results)
 
 

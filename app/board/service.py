@@ -56,6 +56,10 @@ class BoardView:
     def lanes_in(self, group: str) -> list[Lane]:
         return [lane for lane in self.lanes if lane.group == group]
 
+    def results(self) -> list[tuple[int, Card]]:
+        """(votes, card) of the cards with votes in the round, most first."""
+        return sorted(((self.votes[c.id], c) for c in self.all_cards() if self.votes.get(c.id)), key=lambda p: (-p[0], p[1].id))
+
 
 def ordered_lanes(lanes: list[Lane]) -> list[Lane]:
     rank = {g: i for i, g in enumerate(LANE_GROUPS)}

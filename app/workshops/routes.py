@@ -7,20 +7,24 @@ import logging
 from typing import Annotated
 
 import segno
-from litestar import MediaType, Request, Response, get, post
+from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.datastructures import Cookie
 from litestar.params import Parameter
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import i18n
+from app.access import requires_facilitator, requires_member
+from app.config import Settings
 from app.errors import NotFound, UserError
+from app.forms import Form, form
 from app.i18n import gettext as _
+from app.models import Participant, Workshop
 from app.ratelimit import client_address
 from app.realtime import board_change
 from app.retention import erase
 from app.responses import is_htmx, join_url, page, redirect
-from app.security import check_access_code, current_member, member_cookie, removed_here, require_facilitator, with_member_cookie
+from app.security import check_access_code, member_cookie, member_token, with_member_cookie
 from app.workshops import service
 
 
@@ -30,28 +34,45 @@ async def home(request: Request, deleted: Annotated[str | None, Parameter(query=
                 access_code_required=bool(request.app.state.settings.access_code))
 
 
-@post("/workshops")
-async def create_workshop(request: Request, db_session: AsyncSession) -> Response:
-    form = await request.form()
-    settings = request.app.state.settings
-    check_access_code(request, form.get("access_code"))
+class NewWorkshop(Form):
+    title: str = ""
+    language: str = ""  # empty: the language the page is shown in
+    name: str = ""  # the facilitator's own name (optional)
+    access_code: str = ""  # the instance's access code, when it has one
+
+
+class Joining(Form):
+    name: str = ""
+    role: str = ""
+
+
+class Code(Form):
+    code: str = ""
+
+
+class Confirm(Form):
+    confirm: bool = False
+
+
+@post("/workshops", dependencies=form(NewWorkshop))
+async def create_workshop(request: Request, db_session: AsyncSession, settings: Settings, form: NewWorkshop) -> Response:
+    check_access_code(request, form.access_code)
     async with request.app.state.db.writing(db_session):
         workshop, facilitator = await service.create_workshop(
-            db_session, settings, form.get("title"), form.get("language") or i18n.current_locale(), form.get("name")
+            db_session, settings, form.title, form.language or i18n.current_locale(), form.name
         )
         await db_session.commit()
     return with_member_cookie(redirect(request, f"/w/{workshop.slug}"), workshop, facilitator, settings)
 
 
-@post("/code")
-async def join_by_code(request: Request, db_session: AsyncSession) -> Response:
+@post("/code", dependencies=form(Code))
+async def join_by_code(request: Request, db_session: AsyncSession, form: Code) -> Response:
     """A short code typed by hand: wrong codes are counted per client and in all, against guessing."""
-    form = await request.form()
     guard = request.app.state.limits.join_code
     client = client_address(request)
     guard.check(client)
     try:
-        workshop = await service.workshop_by_code(db_session, form.get("code"))
+        workshop = await service.workshop_by_code(db_session, form.code)
     except NotFound:
         guard.failed(client)
         raise
@@ -61,10 +82,10 @@ async def join_by_code(request: Request, db_session: AsyncSession) -> Response:
 @get("/j/{token:str}")
 async def join_page(request: Request, db_session: AsyncSession, token: str) -> Response:
     workshop = await service.workshop_by_join_token(db_session, token)
-    _, member = await current_member(request, db_session, workshop.slug)
+    _, member = await service.workshop_and_member(db_session, workshop.slug, member_token(request, workshop.slug))
     if member is not None:
         return redirect(request, f"/w/{workshop.slug}")
-    if await removed_here(request, db_session, workshop):
+    if await service.was_removed(db_session, workshop, member_token(request, workshop.slug)):
         return page("removed.html", status_code=403, workshop=workshop)
     if not workshop.joining_open:
         # Said before anyone types a name.
@@ -72,15 +93,13 @@ async def join_page(request: Request, db_session: AsyncSession, token: str) -> R
     return page("join.html", workshop=workshop, token=token, name_value="", role_value="")
 
 
-@post("/j/{token:str}")
-async def join(request: Request, db_session: AsyncSession, token: str) -> Response:
-    form = await request.form()
-    settings = request.app.state.settings
+@post("/j/{token:str}", dependencies=form(Joining))
+async def join(request: Request, db_session: AsyncSession, settings: Settings, token: str, form: Joining) -> Response:
     workshop = await service.workshop_by_join_token(db_session, token)
-    if await removed_here(request, db_session, workshop):
+    if await service.was_removed(db_session, workshop, member_token(request, workshop.slug)):
         return page("removed.html", status_code=403, workshop=workshop)
     async with request.app.state.db.writing(db_session):
-        member = await service.join(db_session, settings, workshop, form.get("name"), form.get("role"))
+        member = await service.join(db_session, settings, workshop, form.name, form.role)
         await db_session.commit()
     return with_member_cookie(redirect(request, f"/w/{workshop.slug}"), workshop, member, settings)
 
@@ -89,7 +108,7 @@ async def join(request: Request, db_session: AsyncSession, token: str) -> Respon
 async def facilitator_link(request: Request, db_session: AsyncSession, token: str) -> Response:
     """The secret facilitator link: from any browser, back into the facilitator role."""
     workshop, link = await service.workshop_by_facilitator_token(db_session, token)
-    _, member = await current_member(request, db_session, workshop.slug)
+    _, member = await service.workshop_and_member(db_session, workshop.slug, member_token(request, workshop.slug))
     if member is not None and member.is_facilitator:
         return redirect(request, f"/w/{workshop.slug}")
     async with request.app.state.db.writing(db_session):
@@ -98,11 +117,8 @@ async def facilitator_link(request: Request, db_session: AsyncSession, token: st
     return with_member_cookie(redirect(request, f"/w/{workshop.slug}"), workshop, member, request.app.state.settings)
 
 
-@get("/w/{slug:str}/qr.svg", media_type="image/svg+xml")
-async def join_qr(request: Request, db_session: AsyncSession, slug: str) -> Response:
-    workshop, member = await current_member(request, db_session, slug)
-    if member is None:
-        return Response("", status_code=403)
+@get("/w/{slug:str}/qr.svg", media_type="image/svg+xml", guards=[requires_member])
+async def join_qr(request: Request, workshop: Workshop) -> Response:
     qr = segno.make(join_url(request, workshop.join_token), error="m")
     buf = io.BytesIO()
     # A standalone SVG (with its namespace) for <img>; white background for phones' dark mode.
@@ -111,31 +127,33 @@ async def join_qr(request: Request, db_session: AsyncSession, slug: str) -> Resp
     return Response(buf.getvalue(), media_type="image/svg+xml", headers={"Cache-Control": "private, no-cache"})
 
 
-@post("/w/{slug:str}/settings/join-link")
-async def reset_join_link(request: Request, db_session: AsyncSession, slug: str) -> Response:
-    """New join link and code; the old ones stop working. The page reloads to show the new ones."""
-    workshop, member = await require_facilitator(request, db_session, slug)
-    async with board_change(request, db_session, workshop, allow_closed=True):
-        await service.reset_join_link(db_session, workshop, member)
-    if is_htmx(request):
-        return Response("", status_code=200, headers={"HX-Refresh": "true"})
-    return redirect(request, f"/w/{workshop.slug}")
+class WorkshopAdmin(Controller):
+    """The workshop's own lifetime: a new join link, deletion (facilitator)."""
 
+    path = "/w/{slug:str}"
+    guards = [requires_facilitator]
 
-@post("/w/{slug:str}/delete")
-async def delete_workshop(request: Request, db_session: AsyncSession, slug: str) -> Response:
-    """The workshop and everything in it, at once. Form: confirm=1 (the facilitator ticked the box)."""
-    workshop, _member = await require_facilitator(request, db_session, slug)
-    form = await request.form()
-    if form.get("confirm") != "1":
-        raise UserError(_("Tick the box to confirm that the workshop and everything in it will be deleted."))
-    hub = request.app.state.hub
-    # Deleting the row waits for the board's row lock: no change of this board is half-way while it goes.
-    await erase(request.app.state.db, request.app.state.settings, workshop.id, release=db_session)
-    await hub.workshop_deleted(workshop.id)
-    response = redirect(request, "/?deleted=1")
-    response.delete_cookie(member_cookie(slug), path="/")
-    return response
+    @post("/settings/join-link")
+    async def reset_join_link(self, request: Request, db_session: AsyncSession, workshop: Workshop, member: Participant) -> Response:
+        """New join link and code; the old ones stop working. The page reloads to show the new ones."""
+        async with board_change(request, db_session, workshop, allow_closed=True):
+            await service.reset_join_link(db_session, workshop, member)
+        if is_htmx(request):
+            return Response("", status_code=200, headers={"HX-Refresh": "true"})
+        return redirect(request, f"/w/{workshop.slug}")
+
+    @post("/delete", dependencies=form(Confirm))
+    async def delete(self, request: Request, db_session: AsyncSession, settings: Settings, workshop: Workshop,
+                     form: Confirm) -> Response:
+        """The workshop and everything in it, at once; the facilitator ticked the box to confirm."""
+        if not form.confirm:
+            raise UserError(_("Tick the box to confirm that the workshop and everything in it will be deleted."))
+        # Deleting the row waits for the board's row lock: no change of this board is half-way while it goes.
+        await erase(request.app.state.db, settings, workshop.id, release=db_session)
+        await request.app.state.hub.workshop_deleted(workshop.id)
+        response = redirect(request, "/?deleted=1")
+        response.delete_cookie(member_cookie(workshop.slug), path="/")
+        return response
 
 
 @get("/lang/{lang:str}")
@@ -185,3 +203,7 @@ async def _database_up(session: AsyncSession) -> bool:
         logging.getLogger("zichtlijn").exception("health check failed")
         return False
     return True
+
+
+ROUTES = [home, create_workshop, join_by_code, join_page, join, facilitator_link, join_qr, WorkshopAdmin,
+          choose_language, healthz, readyz]
