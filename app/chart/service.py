@@ -18,7 +18,7 @@ from app.events import record
 from app.lookups import get_card, get_owned, parse_id
 from app.text import clean_text
 from app.chart.layout import Layout, layout
-from app.errors import Forbidden, UserError
+from app.errors import UserError
 from app.i18n import gettext as _
 from app.models import (
     CHART_EDITING, CHART_EVERYONE, STEP_KINDS, STEP_START, STEP_STEP, Card, ChartArrow, ChartLevel, ChartStep,
@@ -158,11 +158,6 @@ async def linked_card_ids(session: AsyncSession, step_ids: list[int]) -> list[in
 
 def can_edit(workshop: Workshop, member: Participant) -> bool:
     return member.is_facilitator or workshop.chart_editing == CHART_EVERYONE
-
-
-def check_can_edit(workshop: Workshop, member: Participant) -> None:
-    if not can_edit(workshop, member):
-        raise Forbidden(_("Only the facilitator can change the chart now."))
 
 
 async def set_editing(session: AsyncSession, workshop: Workshop, actor: Participant, mode: object) -> None:
