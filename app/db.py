@@ -11,7 +11,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from litestar.connection import ASGIConnection
 from litestar.types import ASGIApp, Receive, Scope, Send
-from sqlalchemy import event
+from sqlalchemy import Table, and_, delete, event, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from app import sqlite_driver
@@ -117,6 +117,17 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+async def set_pair(session: AsyncSession, table: Table, present: bool, **row: int) -> bool:
+    """Put `row` into an association table (`present`) or take it out: setting, not toggling, so a
+    repeated request is harmless. True when the table changed."""
+    where = and_(*(table.c[name] == value for name, value in row.items()))
+    there = await session.scalar(select(table.c[next(iter(row))]).where(where).limit(1)) is not None
+    if present == there:
+        return False
+    await session.execute(insert(table).values(**row) if present else delete(table).where(where))
+    return True
 
 
 _REQUEST_SESSION = "zl_db_session"

@@ -18,9 +18,5 @@ def clean_text(value: str | None, *, limit: int, empty_message: str, too_long_me
 
 
 def clean_name(value: str | None, limit: int = 200) -> str:
-    return clean_text(
-        value,
-        limit=limit,
-        empty_message=_("Please fill in a name."),
-        too_long_message=_("A name can be at most %(limit)s characters long; this one has %(length)s."),
-    )
+    return clean_text(value, limit=limit, empty_message=_("Please fill in a name."),
+                      too_long_message=_("A name can be at most %(limit)s characters long; this one has %(length)s."))

@@ -151,12 +151,8 @@ def first_question(question: str) -> str:
 
 
 def clean_card_text(value: str | None, settings: Settings) -> str:
-    return clean_text(
-        value,
-        limit=settings.max_card_length,
-        empty_message=_("A card needs some text."),
-        too_long_message=_("A card can hold at most %(limit)s characters; this one has %(length)s."),
-    )
+    return clean_text(value, limit=settings.max_card_length, empty_message=_("A card needs some text."),
+                      too_long_message=_("A card can hold at most %(limit)s characters; this one has %(length)s."))
 
 
 # -- cards ------------------------------------------------------------------------------------

@@ -11,9 +11,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.db import set_pair
 from app.events import record
 from app.lookups import get_card, get_owned, parse_id
 from app.text import clean_text
@@ -172,11 +173,8 @@ async def set_editing(session: AsyncSession, workshop: Workshop, actor: Particip
 
 
 def clean_chart_text(value: str | None, limit: int = TEXT_LIMIT) -> str:
-    text = clean_text(
-        value, limit=limit,
-        empty_message=_("Please fill in a text."),
-        too_long_message=_("This text can be at most %(limit)s characters long; it has %(length)s."),
-    )
+    text = clean_text(value, limit=limit, empty_message=_("Please fill in a text."),
+                      too_long_message=_("This text can be at most %(limit)s characters long; it has %(length)s."))
     return " ".join(text.split())  # one line: it is drawn in a box
 
 
@@ -390,13 +388,7 @@ async def link_card(
 ) -> Card:
     card = await get_card(session, workshop, card_id)
     step = await get_step(session, workshop, step_id)
-    present = await session.scalar(
-        select(func.count()).select_from(card_step).where(card_step.c.card_id == card.id, card_step.c.step_id == step.id))
-    if linked and not present:
-        await session.execute(insert(card_step).values(card_id=card.id, step_id=step.id))
-    elif not linked and present:
-        await session.execute(delete(card_step).where(card_step.c.card_id == card.id, card_step.c.step_id == step.id))
-    else:
+    if not await set_pair(session, card_step, linked, card_id=card.id, step_id=step.id):
         return card
     await record(session, workshop, "card.linked" if linked else "card.unlinked", {"card": card.id, "step": step.id}, actor)
     return card

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.db import set_pair
 from app.events import record
 from app.lookups import get_card, get_owned
 from app.errors import UserError
@@ -42,14 +43,7 @@ async def set_card_tag(
     card = await get_card(session, workshop, card_id, actor)
     rules.ensure_can_write(workshop, actor, await session.get(Phase, card.phase_id))
     tag = await get_tag(session, workshop, tag_id)
-    has = await session.scalar(
-        select(func.count()).select_from(card_tag).where(card_tag.c.card_id == card.id, card_tag.c.tag_id == tag.id)
-    )
-    if on and not has:
-        await session.execute(insert(card_tag).values(card_id=card.id, tag_id=tag.id))
-    elif not on and has:
-        await session.execute(delete(card_tag).where(card_tag.c.card_id == card.id, card_tag.c.tag_id == tag.id))
-    else:
+    if not await set_pair(session, card_tag, on, card_id=card.id, tag_id=tag.id):
         return card
     await record(session, workshop, "card.tagged" if on else "card.untagged", {"card": card.id, "tag": tag.id}, actor)
     await session.refresh(card, ["tags"])

@@ -64,13 +64,19 @@ async def used_votes(session: AsyncSession, round_id: int, participant_id: int) 
     ) or 0
 
 
-async def vote(session: AsyncSession, workshop: Workshop, member: Participant, card_id: object) -> tuple[Card, VoteRound]:
-    """Put one of the member's dots on a card; refused when their budget is spent."""
+async def _card_in_round(session: AsyncSession, workshop: Workshop, member: Participant, card_id: object) -> tuple[Card, VoteRound]:
+    """The card voted on, and the round that is open (refused when none is)."""
     card = await get_card(session, workshop, card_id, member)
     rules.ensure_open(workshop)
     rnd = await active_round(session, workshop.id)
     if rnd is None:
         raise UserError(_("Voting is not open. The facilitator starts a voting round."))
+    return card, rnd
+
+
+async def vote(session: AsyncSession, workshop: Workshop, member: Participant, card_id: object) -> tuple[Card, VoteRound]:
+    """Put one of the member's dots on a card; refused when their budget is spent."""
+    card, rnd = await _card_in_round(session, workshop, member, card_id)
     # record() first: on PostgreSQL it locks the workshop row until commit, so two
     # votes of one person (even through two app processes) are counted one after the other.
     await record(session, workshop, "card.voted", {"card": card.id, "round": rnd.id}, member)
@@ -84,11 +90,7 @@ async def vote(session: AsyncSession, workshop: Workshop, member: Participant, c
 
 
 async def unvote(session: AsyncSession, workshop: Workshop, member: Participant, card_id: object) -> tuple[Card, VoteRound]:
-    card = await get_card(session, workshop, card_id, member)
-    rules.ensure_open(workshop)
-    rnd = await active_round(session, workshop.id)
-    if rnd is None:
-        raise UserError(_("Voting is not open. The facilitator starts a voting round."))
+    card, rnd = await _card_in_round(session, workshop, member, card_id)
     mine = await session.scalar(
         select(Vote.id).where(Vote.round_id == rnd.id, Vote.card_id == card.id, Vote.participant_id == member.id).limit(1)
     )

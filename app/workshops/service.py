@@ -49,21 +49,13 @@ def normalise_code(typed: str | None) -> str:
 
 
 def clean_title(value: str | None, settings: Settings) -> str:
-    return clean_text(
-        value,
-        limit=settings.max_title_length,
-        empty_message=_("Please give the workshop a title."),
-        too_long_message=_("A title can be at most %(limit)s characters long; this one has %(length)s."),
-    )
+    return clean_text(value, limit=settings.max_title_length, empty_message=_("Please give the workshop a title."),
+                      too_long_message=_("A title can be at most %(limit)s characters long; this one has %(length)s."))
 
 
 def clean_member_name(value: str | None, settings: Settings) -> str:
-    return clean_text(
-        value,
-        limit=settings.max_name_length,
-        empty_message=_("Please fill in your name, so others know who wrote what."),
-        too_long_message=_("A name can be at most %(limit)s characters long; this one has %(length)s."),
-    )
+    return clean_text(value, limit=settings.max_name_length, empty_message=_("Please fill in your name, so others know who wrote what."),
+                      too_long_message=_("A name can be at most %(limit)s characters long; this one has %(length)s."))
 
 
 def clean_role(value: str | None, settings: Settings) -> str:
