@@ -150,7 +150,7 @@ def test_bad_input_gets_a_message_in_the_users_language(facilitator: Person, mak
         (f"/w/{ws.slug}/chart/arrows", {"source_id": step, "target_id": ids["Medewerker zorg en ondersteuning helpt cliënt."]}, 422, "al een pijl"),
         (f"/w/{ws.slug}/chart/levels/{level_id}/delete", {}, 422, "nog stappen"),
         (f"/w/{ws.slug}/chart/steps/999999", {"text": "x"}, 404, "niet meer"),
-        (f"/w/{ws.slug}/chart/arrows", {"source_id": "abc", "target_id": step}, 422, "bestaat niet"),
+        (f"/w/{ws.slug}/chart/arrows", {"source_id": "abc", "target_id": step}, 400, "niet te lezen"),
         (f"/w/{ws.slug}/chart/editing", {"mode": "iedereen"}, 422, "Kies wie"),
     ]
     for path, data, status, text in cases:
