@@ -35,7 +35,8 @@ from app.errors import UserError
 from app.i18n import gettext as _
 from app.privacy.routes import privacy_page
 from app.ratelimit import Limits
-from app.realtime import Hub, board_socket
+from app.live.hub import Hub
+from app.live.socket import board_socket
 from app.retention import RetentionTask
 from app.responses import user_error_response
 from app.templating import STATIC_DIR, environment

@@ -1,7 +1,7 @@
 """The baseline: the same websocket fan-out as the app, without database or rendering.
 
 Litestar's ChannelsPlugin with the memory backend, a socket that subscribes before
-accept and forwards in the background (as `app.realtime.board_socket`), and a POST that
+accept and forwards in the background (as `app.live.socket.board_socket`), and a POST that
 numbers the edit and publishes a fixed-size fragment carrying that number (as the app's
 `#board-seq`). The harness drives it exactly as it drives the app.
 """

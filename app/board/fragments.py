@@ -6,35 +6,30 @@ Each carries `data-seq`: the board's sequence number of the state it shows
 (loaded at one moment, see `Database.snapshot`), so a browser can refuse an
 older state that arrives late.
 
-A fragment is also named by a small JSON-able descriptor, e.g. `("cell", 3, 5)`:
-`board_change` stores the descriptors of a change in the event log, and every
-app process rebuilds the loaders from there (`from_descriptors`).
+Each kind is registered with app/live/fragments.py, which names it by a small
+descriptor, e.g. `("cell", 3, 5)`, so other processes can rebuild it.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 
 from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.board import service
+from app.chart import fragments as chart_fragments
+from app.export import panel as export_panel
 from app.facilitation.rules import author_label
 from app.i18n import gettext, gettext_noop
 from app.models import Card, Event, Lane, Participant, Phase, Workshop
-from app.realtime import Loader, Render
+from app.live.fragments import Loader, Render, fragment
 from app.tags import service as tags
 from app.templating import environment, render_block, render_partial
 from app.votes import service as votes
 
 TEMPLATE = "board.html"
-WHOLE_BOARD = ("board",)
-
-Descriptor = tuple
-# Broadcast parts that the whole board (`everything`) does not hold: kept when merged with it.
-BEYOND_BOARD = {"votes_left"}
-_KINDS: dict[str, Callable[..., Loader]] = {}
 
 
 def _block(block: str, **context) -> str:
@@ -48,61 +43,6 @@ def _partial(name: str, **context) -> str:
 
 def _nothing() -> str:
     return ""
-
-
-def fragment(kind: str) -> Callable[[Callable[..., Loader]], Callable[..., Loader]]:
-    """Registers a loader factory `factory(workshop, *args)` under `kind`; its loaders
-    carry `.descriptor = (kind, *args)` (args must be JSON values)."""
-
-    def register(factory: Callable[..., Loader]) -> Callable[..., Loader]:
-        def make(workshop: Workshop, *args) -> Loader:
-            loader = factory(workshop, *args)
-            loader.descriptor = (kind, *args)  # type: ignore[attr-defined]
-            return loader
-
-        make.__doc__ = factory.__doc__
-        _KINDS[kind] = make
-        return make
-
-    return register
-
-
-def descriptor_of(loader: Loader) -> Descriptor:
-    # A loader without a descriptor is safe too: other processes render the whole board.
-    return getattr(loader, "descriptor", WHOLE_BOARD)
-
-
-def _load_kinds() -> None:
-    # Other modules register their kinds when imported (the praatplaat, the export panel).
-    from app.chart import fragments as _chart  # noqa: F401
-    from app.export import panel as _panel  # noqa: F401
-
-
-def merge(changes: Iterable[Sequence | None]) -> list[Descriptor]:
-    """The fragments to re-render for several changes, each once, in first-seen order.
-    The whole board replaces the rest (and anything unknown or unrecorded is the whole board),
-    except the parts that `everything` leaves out (`BEYOND_BOARD`)."""
-    _load_kinds()
-    whole = False
-    out: list[Descriptor] = []
-    for described in changes:
-        if described is None:
-            whole = True
-            continue
-        for item in described:
-            d = tuple(item)
-            if not d or d[0] not in _KINDS or d == WHOLE_BOARD:
-                whole = True
-            elif d not in out:
-                out.append(d)
-    if whole:
-        return [WHOLE_BOARD, *(d for d in out if d[0] in BEYOND_BOARD)]
-    return out
-
-
-def from_descriptors(workshop: Workshop, descriptors: Iterable[Descriptor]) -> list[Loader]:
-    _load_kinds()
-    return [_KINDS[d[0]](workshop, *d[1:]) for d in descriptors]
 
 
 @fragment("cell")
@@ -201,9 +141,6 @@ def vote_panel(workshop: Workshop) -> Loader:
 
 async def everything(session: AsyncSession, workshop: Workshop) -> Render:
     """The whole live state, for a client that catches up: one load, every live part."""
-    from app.chart import fragments as chart_fragments  # the chart builds on the board
-    from app.export import panel as export_panel
-
     view = await service.load_board(session, workshop)
     seq = workshop.seq
     parts = [

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from litestar import Controller, Request, Response, get, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import presence
+from app.live import presence
 from app.access import asker, requires_facilitator, requires_member
 from app.board import fragments, service
 from app.chart import fragments as chart_fragments, service as chart_service
@@ -20,7 +20,7 @@ from app.config import Settings
 from app.forms import Form, form
 from app.lookups import get_lane, get_phase
 from app.models import Card, Participant, Workshop
-from app.realtime import board_change
+from app.live.change import board_change
 from app.responses import CARD_SAVED, DIALOG_DONE, html, join_url, page
 from app.security import member_csrf_token, member_token
 from app.tags import service as tag_service

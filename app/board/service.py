@@ -2,7 +2,7 @@
 
 Each mutating function validates, writes, and records the change in the event
 log with the board's next sequence number. Committing, rendering and
-broadcasting are the caller's (see `app.realtime.BoardChange`).
+broadcasting are the caller's (see `app.live.change.board_change`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
-from app.events import record
+from app.live.events import record
 from app.lookups import get_card, get_lane, get_phase
 from app.text import clean_name, clean_text
 from app.errors import UserError

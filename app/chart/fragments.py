@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.board.fragments import fragment
 from app.chart import service
 from app.models import Card, Workshop
-from app.realtime import Loader, Render
+from app.live.fragments import Loader, Render, fragment, from_descriptors
 from app.templating import environment, render_block
 
 TEMPLATE = "chart.html"
@@ -49,9 +48,8 @@ def counts(workshop: Workshop) -> Loader:
 
 @fragment("chart_cards")
 def cards(workshop: Workshop, card_ids: list[int]) -> Loader:
-    """Cards whose chips changed (a link, or a renamed or deleted step), as the board draws them."""
-    from app.board import fragments as board_fragments
-
+    """Cards whose chips changed (a link, or a renamed or deleted step), as the board draws them
+    (the board's own "card" fragment, found in the registry: the board builds on the chart)."""
     async def load(session: AsyncSession) -> Render:
         renders = []
         for card_id in list(card_ids):
@@ -59,7 +57,7 @@ def cards(workshop: Workshop, card_ids: list[int]) -> Loader:
             card = await session.get(Card, card_id, populate_existing=True)
             if card is None or card.deleted_at is not None or card.hidden:
                 continue
-            renders.append(await board_fragments.card(workshop, card_id)(session))
+            renders.append(await from_descriptors(workshop, [("card", card_id)])[0](session))
         return lambda: "".join(render() for render in renders)
 
     return load

@@ -18,7 +18,7 @@ from app.chart import fragments, service
 from app.config import Settings
 from app.forms import Form, form
 from app.models import ChartArrow, Participant, Workshop
-from app.realtime import board_change
+from app.live.change import board_change
 from app.responses import CARD_SAVED, DIALOG_DONE, html
 from app.templating import environment, render_block
 

@@ -1,7 +1,7 @@
 """Praatplaat changes as plain async functions on a session.
 
 Like the board: each mutating function validates, writes, and records the change
-with the board's next sequence number (`app.events.record`); committing,
+with the board's next sequence number (`app.live.events.record`); committing,
 rendering and broadcasting are the caller's.
 """
 
@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import set_pair
-from app.events import record
+from app.live.events import record
 from app.lookups import get_card, get_owned, parse_id
 from app.text import clean_text
 from app.chart.layout import Layout, layout

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.board.fragments import fragment
 from app.models import Workshop
-from app.realtime import Loader, Render
+from app.live.fragments import Loader, Render, fragment
 from app.templating import environment, render_block
 
 TEMPLATE = "export_panel.html"

@@ -24,7 +24,7 @@ from app.forms import Form, form
 from app.i18n import current_locale, use_locale
 from app.i18n import gettext as _
 from app.models import Participant, Workshop
-from app.realtime import board_change
+from app.live.change import board_change
 from app.responses import html, is_htmx, page, redirect, user_error_response
 from app.security import check_access_code, with_member_cookie
 

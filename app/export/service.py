@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.events import record
+from app.live.events import record
 from app.models import Participant, Workshop
 
 

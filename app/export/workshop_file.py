@@ -19,7 +19,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.board import service as board
-from app.events import record
+from app.live.events import record
 from app.text import clean_name
 from app.config import Settings
 from app.errors import UserError

@@ -17,7 +17,7 @@ from app.facilitation import service
 from app.forms import Form, form
 from app.i18n import gettext as _
 from app.models import Card, Participant, Workshop
-from app.realtime import board_change
+from app.live.change import board_change
 from app.responses import base_url, html
 from app.templating import render_partial
 

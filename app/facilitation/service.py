@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from app.events import record
+from app.live.events import record
 from app.lookups import get_card, get_lane, get_phase, parse_id
 from app.errors import Forbidden, NotFound, UserError
 from app.i18n import gettext as _

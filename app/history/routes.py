@@ -12,7 +12,8 @@ from app.chart import fragments as chart_fragments
 from app.forms import Form, form
 from app.history import service
 from app.models import Participant, Workshop
-from app.realtime import board_change, seq_marker
+from app.live.change import board_change
+from app.live.fragments import seq_marker
 from app.responses import DIALOG_DONE, html
 from app.templating import render_partial
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.events import record
+from app.live.events import record
 from app.lookups import get_card, parse_id
 from app.errors import NotFound, UserError
 from app.facilitation import rules

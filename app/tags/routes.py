@@ -10,7 +10,7 @@ from app.board import fragments
 from app.forms import Form, form
 from app.lookups import get_card
 from app.models import Participant, Workshop
-from app.realtime import board_change
+from app.live.change import board_change
 from app.responses import DIALOG_DONE, html
 from app.tags import service
 from app.tags.palette import PALETTE

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import set_pair
-from app.events import record
+from app.live.events import record
 from app.lookups import get_card, get_owned
 from app.errors import UserError
 from app.facilitation import rules

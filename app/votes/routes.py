@@ -9,7 +9,7 @@ from app.access import requires_facilitator, requires_member
 from app.board import fragments
 from app.forms import Form, form
 from app.models import Participant, Workshop
-from app.realtime import board_change
+from app.live.change import board_change
 from app.responses import html
 from app.templating import environment, render_block
 from app.votes import service

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.events import record
+from app.live.events import record
 from app.lookups import get_card
 from app.errors import UserError
 from app.facilitation import rules

@@ -21,7 +21,7 @@ from app.forms import Form, form
 from app.i18n import gettext as _
 from app.models import Participant, Workshop
 from app.ratelimit import client_address
-from app.realtime import board_change
+from app.live.change import board_change
 from app.retention import erase
 from app.responses import is_htmx, join_url, page, redirect
 from app.security import check_access_code, member_cookie, member_token, with_member_cookie

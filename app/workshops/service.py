@@ -9,7 +9,7 @@ from sqlalchemy import and_, bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.board.blueprint import default_board
-from app.events import record
+from app.live.events import record
 from app.text import clean_text
 from app.chart.default import add_default_chart
 from app.config import Settings

@@ -10,7 +10,7 @@ import socket as pysocket
 import struct
 import time
 
-from app.realtime import CLOSE_TRY_AGAIN, SOCKET_BACKLOG
+from app.live.feed import CLOSE_TRY_AGAIN, SOCKET_BACKLOG
 from tests.support import BoardSocket, LiveServer, Person
 
 

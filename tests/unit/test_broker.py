@@ -8,8 +8,10 @@ import pytest
 from litestar.channels import ChannelsPlugin
 from litestar.channels.backends.memory import MemoryChannelsBackend
 
-from app.board.fragments import WHOLE_BOARD, merge
-from app.broker import GuardedBackend
+from app.live import kinds  # noqa: F401 - registers every kind of fragment
+from app.live import fragments as registry
+from app.live.fragments import WHOLE_BOARD, merge
+from app.live.broker import GuardedBackend
 
 
 class FlakyBackend(MemoryChannelsBackend):
@@ -139,8 +141,8 @@ def test_every_loader_a_handler_can_add_is_described_for_the_event_log():
         fragments.session(workshop), fragments.votes_left(workshop, 3, True, 4), chart_fragments.whole_chart(workshop),
         chart_fragments.counts(workshop), chart_fragments.cards(workshop, [3, 5]), panel.panel(workshop),
     ]
-    described = json.loads(json.dumps([list(fragments.descriptor_of(load)) for load in loaders]))  # as stored
+    described = json.loads(json.dumps([list(registry.descriptor_of(load)) for load in loaders]))  # as stored
     kinds = [d[0] for d in described]
     assert len(set(kinds)) == len(kinds) == len(loaders)
-    rebuilt = fragments.from_descriptors(workshop, fragments.merge([[d for d in described if d != ["board"]]]))
-    assert [fragments.descriptor_of(load) for load in rebuilt] == [tuple(d) for d in described if d != ["board"]]
+    rebuilt = registry.from_descriptors(workshop, registry.merge([[d for d in described if d != ["board"]]]))
+    assert [registry.descriptor_of(load) for load in rebuilt] == [tuple(d) for d in described if d != ["board"]]

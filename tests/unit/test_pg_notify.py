@@ -7,7 +7,7 @@ import asyncio
 import asyncpg
 import pytest
 
-from app.broker import NOTIFY_LIMIT, PgNotifyBackend
+from app.live.broker import NOTIFY_LIMIT, PgNotifyBackend
 from tests import services
 
 

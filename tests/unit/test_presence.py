@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
-from app import presence
+from app.live import presence
 from app.i18n import use_locale
 from app.models import Presence, utcnow
 from app.workshops.service import create_workshop, join

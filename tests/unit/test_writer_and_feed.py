@@ -7,7 +7,8 @@ import asyncio
 from sqlalchemy import func, select
 
 from app.models import Workshop
-from app.realtime import BoardFeed, Hub, LocalSocket
+from app.live.feed import BoardFeed, LocalSocket
+from app.live.hub import Hub
 
 
 async def test_requests_waiting_to_write_leave_the_pool_to_the_lock_holder(db):
@@ -68,3 +69,83 @@ async def test_a_change_already_read_from_the_log_is_not_sent_twice(db, settings
     hub.changed_here(1, 8, 9, [lambda: "<p>negen</p>"])
     hub._send_made_here(feed)
     assert _sent(sock) == [] and feed.made_here == [] and feed.rendered == 9
+
+
+async def test_a_reconnect_storm_loads_the_board_once_and_never_hands_out_an_older_one(db, settings, monkeypatch):
+    """Forty sockets catching up at one number: one load of the whole board, one render per
+    language. After a change, the next catch-up carries it: the cache is keyed by the number
+    read in the same snapshot as the board."""
+    from app.board import service as board_service
+    from app.live import kinds
+    from app.workshops.service import create_workshop
+
+    async with db.session() as s:
+        workshop, facilitator = await create_workshop(s, settings, "Storm", "nl", "Fenna")
+        await s.commit()
+        board = await board_service.load_board(s, workshop)
+        phase, lane = board.phases[0].id, board.lanes[0].id
+
+    loads = []
+    everything = kinds.everything
+
+    async def counting(session, ws):
+        loads.append(ws.seq)
+        return await everything(session, ws)
+
+    monkeypatch.setattr(kinds, "everything", counting)
+    hub = Hub(settings, db)
+    feed = hub.feeds[workshop.id] = BoardFeed(workshop.id, rendered=workshop.seq)
+    sockets = [LocalSocket(workshop.id, 100 + i, "nl" if i % 2 else "en") for i in range(40)]
+    feed.sockets.update(sockets)
+    assert all(await asyncio.gather(*(hub.catch_up(sock, -1) for sock in sockets)))
+    first = {sock.lang: _sent(sock) for sock in sockets}
+    assert loads == [workshop.seq] and sorted(first) == ["en", "nl"]
+    assert all(f'data-seq="{workshop.seq}"' in sent[0] for sent in first.values())
+    assert set(feed.whole.html) == {"en", "nl"}  # rendered once per language
+
+    async with db.session() as s:
+        fresh = await s.get(Workshop, workshop.id)
+        await board_service.add_card(s, settings, fresh, await s.get(type(facilitator), facilitator.id), phase, lane, "Na de storing")
+        await s.commit()
+        seq = fresh.seq
+    sock = sockets[0]
+    assert await hub.catch_up(sock, workshop.seq)
+    again = _sent(sock)
+    assert loads == [workshop.seq, seq] and f'data-seq="{seq}"' in again[0] and "Na de storing" in again[0]
+
+
+async def test_a_socket_caught_up_to_a_newer_board_is_never_sent_an_older_state(db, settings):
+    """After a catch-up's whole board at 36, feed messages for 34 and 35 (read before it) are not
+    sent to that socket; who is online still is. Others, still at 33, get them."""
+    hub = Hub(settings, db)
+    feed, behind = _feed_with_socket(hub, rendered=33)
+    ahead = LocalSocket(1, 2, "nl")
+    ahead.floor = 36  # as catch_up leaves it
+    feed.sockets.add(ahead)
+    hub._send(feed, [lambda: "<p>stand 34</p>"], 34, None)
+    hub._send(feed, [lambda: "<p>stand 35</p>"], 35, lambda: "<ul>online</ul>")
+    hub._send(feed, [lambda: "<p>stand 37</p>"], 37, None)
+    assert [("34" in m, "35" in m, "37" in m) for m in _sent(behind)] == [(True, False, False), (False, True, False), (False, False, True)]
+    assert _sent(ahead) == ["<ul>online</ul>", '<p>stand 37</p><div id="board-seq" data-seq="37" hidden hx-swap-oob="true"></div>']
+
+
+def test_a_change_is_rendered_once_per_language_for_the_answer_and_the_sockets(settings):
+    from app.i18n import use_locale
+    from app.live.feed import per_language
+    from app.live.fragments import once_per_language
+
+    calls = []
+
+    def render() -> str:
+        calls.append(1)
+        return "<p>kaart</p>"
+
+    shared = once_per_language(render)
+    with use_locale("nl"):
+        answer = shared()  # the asker's answer
+    feed = BoardFeed(1, rendered=0)
+    socks = [LocalSocket(1, i, "nl") for i in range(3)] + [LocalSocket(1, 9, "en")]
+    feed.sockets.update(socks)
+    per_language(feed, shared)
+    assert len(calls) == 2  # nl once (answer and sockets alike), en once
+    assert all(_sent(sock) == [answer] for sock in socks)

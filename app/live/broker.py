@@ -2,7 +2,7 @@
 
 `BROKER_URL` picks the backend: empty for in-memory (one process), `redis://` for
 Redis pub/sub, `postgresql://` for PostgreSQL LISTEN/NOTIFY (`PgNotifyBackend`, ours). Only small doorbells
-travel over it (see `app.realtime`); what changed is read from the database.
+travel over it (see `app.live.hub`); what changed is read from the database.
 
 `GuardedBackend` wraps the chosen backend so that a broker outage never stops the
 app: publishing fails fast with an exception for the caller to log (Litestar #5008:

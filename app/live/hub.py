@@ -1,19 +1,13 @@
-"""Live updates: board changes, the per-process board feeds, presence and the board socket.
+"""The live layer's per-process state (`app.state.hub`): the broker and its doorbells, the
+board feeds, catch-up, presence, who edits which card, and the upkeep under the broker.
 
-Mutations arrive as htmx HTTP requests. `board_change` writes, notes in the event
-log which fragments the change re-rendered, commits, answers the asker, and rings
-the board's doorbell: a tiny message (`{"b": board, "s": seq}`) on the broker.
-
-Every app process keeps one `BoardFeed` per board that has sockets open in that
-process. On a doorbell (its own, another process's, or its periodic check) the
-feed reads, at one moment, the board's sequence number S and the fragments of the
-events it has not rendered yet, renders each once per language in use, and queues
-the HTML to its sockets. So a late, duplicated or lost doorbell costs time, never
-an edit, and NOTIFY payloads stay tiny. See docs/architecture.md.
-
-Besides the doorbell, the broker carries two small orders naming ids only: close a
-removed participant's sockets (`k`) and close every socket of a deleted workshop (`d`).
-Who has which card open in the editor (`editing`) is kept per process.
+After a change commits, `ring` wakes this process's feed of the board and publishes a tiny
+doorbell (`{"b": board, "s": seq, "o": process}`) for the other processes. A feed reads, at
+one moment, the board's sequence number S and the fragments of the events it has not sent
+yet, renders each once per language in use, and queues the HTML to its sockets: a late,
+duplicated or lost doorbell costs time, never an edit. The broker also carries two small
+orders naming ids only: close a removed participant's sockets (`k`) and close every socket of
+a deleted workshop (`d`). See docs/architecture.md.
 """
 
 from __future__ import annotations
@@ -24,147 +18,24 @@ import json
 import logging
 import secrets
 from collections import Counter, defaultdict
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
-from litestar import WebSocket, websocket
 from litestar.channels import ChannelsPlugin
-from litestar.exceptions import WebSocketDisconnect
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import i18n, presence
-from app.broker import GuardedBackend, make_backend
-from app.events import RECORDED
+from app import i18n
+from app.live import fragments as registry, kinds, presence
+from app.live.broker import GuardedBackend, make_backend
+from app.live.feed import CLOSE_UNAUTHORISED, MAX_BACKLOG, BoardFeed, LocalSocket, WholeBoard, per_language
+from app.live.fragments import Render, seq_marker
+from app.models import Event, Workshop
+from app.templating import environment
 
 if TYPE_CHECKING:
-    from litestar import Request
-
     from app.config import Settings
     from app.db import Database
-    from app.models import Workshop
 
-log = logging.getLogger("zichtlijn.realtime")
-
-# Renders HTML in the current locale; built by a loader that read what it needs.
-Render = Callable[[], str]
-Loader = Callable[[AsyncSession], Awaitable[Render]]
-
-MAX_CLIENT_FRAME = 4096  # bytes; clients only ever send a short hello
-# Broadcasts a socket may have waiting before it counts as stalled (a phone that stopped
-# reading): beyond that it is closed (1013), reconnects and catches up by sequence number.
-# A healthy client is never more than a burst behind (40 at once).
-MAX_BACKLOG = SOCKET_BACKLOG = 100
-# Close codes: 4401/4403 are final for the ws extension; it reconnects on 1006,
-# 1011, 1012 and 1013 ("try again later").
-CLOSE_UNAUTHORISED = 4401
-CLOSE_FORBIDDEN_ORIGIN = 4403
-CLOSE_TOO_BIG = 1009
-CLOSE_TOO_MANY = 1008  # policy violation: more messages than a client ever needs; no reconnect
-CLOSE_TRY_AGAIN = 1013
-
-
-def seq_marker(seq: int, partial: bool = False) -> str:
-    """Where the client is: it says this number when it reconnects, and gets whatever is newer.
-
-    `partial`: the marker of one change's answer. It says which number that change got,
-    but not that everything before it reached this browser, so the browser keeps it out
-    of its catch-up position."""
-    extra = ' data-partial="true"' if partial else ""
-    return f'<div id="board-seq" data-seq="{int(seq)}"{extra} hidden hx-swap-oob="true"></div>'
-
-
-@dataclass(eq=False)
-class LocalSocket:
-    """One open board socket in this process: who, which language, what waits to be sent."""
-
-    workshop_id: int
-    member_id: int
-    lang: str
-    # HTML to send; an int: close with that code; None: close, fell behind (1013).
-    queue: asyncio.Queue = field(default_factory=lambda: asyncio.Queue(MAX_BACKLOG))
-    closing: bool = False
-    # Set when the queue overflowed: the sender may be stuck behind a full send buffer, so the
-    # handler gives up on this socket instead of waiting for it.
-    stalled: asyncio.Event = field(default_factory=asyncio.Event)
-
-    def put(self, html: str) -> None:
-        if self.closing:
-            return
-        try:
-            self.queue.put_nowait(html)
-        except asyncio.QueueFull:
-            # Too far behind (a stalled phone): drop the backlog, close, let it reconnect
-            # and catch up with the whole board instead.
-            while not self.queue.empty():
-                self.queue.get_nowait()
-            self.queue.put_nowait(None)
-            self.stalled.set()
-
-    def close(self, code: int, last: str = "") -> None:
-        """Send `last` (if any) and close with `code`; what still waited is dropped."""
-        if self.closing:
-            return
-        self.closing = True
-        while not self.queue.empty():
-            self.queue.get_nowait()
-        if last:
-            self.queue.put_nowait(last)
-        self.queue.put_nowait(code)
-
-
-@dataclass(eq=False)
-class BoardFeed:
-    """One board's sockets in this process, and how far they have been brought."""
-
-    workshop_id: int
-    sockets: set[LocalSocket] = field(default_factory=set)
-    rendered: int | None = None  # every change up to this number has been queued to the sockets
-    presence_stale: bool = False
-    wake: asyncio.Event = field(default_factory=asyncio.Event)
-    # Renders and catch-ups take turns, so a socket's messages leave in the order they were read.
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    starting: asyncio.Task | None = None
-    tasks: list[asyncio.Task] = field(default_factory=list)
-    subscriber: object | None = None
-    # Changes made in this process, already loaded for their answer: (seq before, seq after,
-    # renders). The feed sends these as they are instead of loading them again from the log.
-    made_here: list[tuple[int, int, list[Render]]] = field(default_factory=list)
-
-    # The highest number a doorbell named; `must_read`: rung without a number (a check, a deletion).
-    heard: int = 0
-    must_read: bool = False
-
-    def ring(self, seq: int | None = None, presence_changed: bool = False) -> None:
-        if presence_changed:
-            self.presence_stale = True
-        elif seq is None:
-            self.must_read = True
-        elif self.rendered is not None and seq <= self.rendered:
-            return  # already rendered (our own doorbell coming back, or a duplicate)
-        else:
-            self.heard = max(self.heard, seq)
-        self.wake.set()
-
-    def up_to_date(self) -> bool:
-        return not (self.presence_stale or self.must_read) and self.rendered is not None and self.heard <= self.rendered
-
-
-def _per_language(feed: BoardFeed, render: Render, said: Render | None = None) -> None:
-    """Render once per language in use (never per socket) and queue it to that language's sockets.
-
-    `said`: the announcement of what someone did (`fragments.announce`, carrying `.actor`). It goes
-    to everyone's sockets but the actor's own, so that no frame needs to say who the actor is."""
-    actor = getattr(said, "actor", None)
-    for lang in {s.lang for s in feed.sockets}:
-        with i18n.use_locale(lang):
-            html = render()
-            announcement = said() if said is not None else ""
-        for sock in feed.sockets:
-            if sock.lang == lang and (out := html if sock.member_id == actor else html + announcement):
-                sock.put(out)
+log = logging.getLogger("zichtlijn.live")
 
 
 class Hub:
@@ -303,8 +174,6 @@ class Hub:
 
     @staticmethod
     def _close_deleted(feed: BoardFeed) -> None:
-        from app.templating import environment
-
         for lang in {s.lang for s in feed.sockets}:
             with i18n.use_locale(lang):
                 notice = environment().get_template("_workshop_deleted.html").render()
@@ -353,8 +222,6 @@ class Hub:
             await self._stop_feed(feed)
 
     async def _start_feed(self, feed: BoardFeed) -> None:
-        from app.models import Workshop
-
         # Listen first, then read where the board is: nothing committed after that read
         # can go unheard.
         subscriber = feed.subscriber = await self.channels.subscribe([self.channel(feed.workshop_id)])
@@ -397,9 +264,6 @@ class Hub:
                 feed.ring(presence_changed=True)  # what failed may have included presence
 
     async def _render_feed(self, feed: BoardFeed) -> None:
-        from app.board import fragments
-        from app.models import Event, Workshop
-
         async with feed.lock:
             self._send_made_here(feed)
             if feed.up_to_date():
@@ -420,12 +284,12 @@ class Hub:
                         .where(Event.workshop_id == workshop.id, Event.seq > feed.rendered, Event.seq <= seq)
                         .order_by(Event.seq)
                     )
-                    loaders = fragments.from_descriptors(workshop, fragments.merge(described))
+                    loaders = registry.from_descriptors(workshop, registry.merge(described))
                     renders = [await load(session) for load in loaders]
-                    renders.append(await fragments.announce(session, workshop, feed.rendered))
+                    renders.append(await kinds.announce(session, workshop, feed.rendered))
                 people = None
                 if show_presence:
-                    people = await fragments.presence(
+                    people = await kinds.presence(
                         session, workshop.id, await presence.online(session, workshop.id, self.settings.presence_ttl)
                     )
             self._send(feed, renders, seq, people)
@@ -449,15 +313,14 @@ class Hub:
         marker = seq_marker(seq) if seq > feed.rendered else ""
         parts = [r for r in renders if not hasattr(r, "actor")]
         said = next((r for r in renders if hasattr(r, "actor")), None)
-        _per_language(feed, lambda: "".join(r() for r in parts) + marker + (people() if people is not None else ""), said)
+        per_language(feed, lambda: "".join(r() for r in parts) + marker + (people() if people is not None else ""), said,
+                     seq=seq if parts or marker else None, beside=people)
         feed.rendered = max(feed.rendered, seq)
 
     async def catch_up(self, sock: LocalSocket, seen: object) -> bool:
         """Bring a (re)connecting socket up to date; it names the last number it saw.
 
         Returns False when the board is gone."""
-        from app.board import fragments
-        from app.models import Workshop
 
         try:
             seen_seq = int(seen)  # type: ignore[arg-type]
@@ -471,9 +334,12 @@ class Hub:
                     return False
                 if seen_seq == workshop.seq:
                     return True
-                render = await fragments.everything(session, workshop)
-            with i18n.use_locale(sock.lang):
-                sock.put(render() + seq_marker(workshop.seq))
+                # One load per number, one render per language: forty phones back from a Wi-Fi
+                # blip cost one whole board, not forty. Read in the same snapshot as the number.
+                if feed.whole is None or feed.whole.seq != workshop.seq:
+                    feed.whole = WholeBoard(workshop.seq, await kinds.everything(session, workshop))
+            sock.put(feed.whole.in_language(sock.lang))
+            sock.floor = feed.whole.seq
         return True
 
     # -- presence ---------------------------------------------------------------------------
@@ -514,13 +380,11 @@ class Hub:
         await self.publish_editing(sock.workshop_id)
 
     async def publish_editing(self, workshop_id: int) -> None:
-        from app.board import fragments
-
         editing = dict(self.editing.get(workshop_id, {}))
         if not editing:
             self.editing.pop(workshop_id, None)
         async with self.db.session() as session:
-            render = await fragments.editing(session, workshop_id, editing)
+            render = await kinds.editing(session, workshop_id, editing)
         feed = self.feeds.get(workshop_id)
         if feed is None:
             return
@@ -549,8 +413,6 @@ class Hub:
     # -- upkeep: the safety net under the broker --------------------------------------------
 
     async def _upkeep(self) -> None:
-        from app.models import Workshop
-
         loop = asyncio.get_running_loop()
         check_every = self.settings.catch_up_interval
         beat_every = self.settings.presence_ttl / 3  # so one late heartbeat expires nobody
@@ -602,183 +464,3 @@ class Hub:
             return False
         finally:
             self._pings.pop(nonce, None)
-
-
-class BoardChange:
-    """Collects what a handler changed; loaded before the commit, rendered for the answer."""
-
-    def __init__(self, workshop: Workshop) -> None:
-        self.workshop = workshop
-        self.loaders: list[Loader] = []
-        self.renders: list[Render] = []
-
-    def add(self, *loaders: Loader) -> None:
-        self.loaders.extend(loaders)
-
-    def render(self) -> str:
-        return "".join(r() for r in self.renders) + seq_marker(self.workshop.seq, partial=True)
-
-
-@contextlib.asynccontextmanager
-async def board_change(
-    request: Request, session: AsyncSession, workshop: Workshop, allow_closed: bool = False
-) -> AsyncIterator[BoardChange]:
-    """Validate and write inside; on exit: note the fragments, load them, commit, ring.
-
-    On an exception nothing is committed and nothing is broadcast. A closed session
-    takes no changes, except those that say `allow_closed` (reopening it).
-    """
-    from app.board import fragments
-    from app.facilitation.rules import ensure_open
-
-    if not allow_closed:
-        ensure_open(workshop)  # early, as read: no wait for the lock to be refused
-    hub: Hub = request.app.state.hub
-    db: Database = request.app.state.db
-    change = BoardChange(workshop)
-    async with db.writing(session):
-        try:
-            # The board's lock across processes: PostgreSQL holds this row lock until the
-            # commit, so changes to one board take turns, and what is loaded below is
-            # exactly the state numbered workshop.seq. (SQLite: the writer lock does this.)
-            # The whole row: a lock, a close or private writing decided while this request
-            # waited applies to it too.
-            await session.refresh(workshop, with_for_update={"key_share": True})
-            if not allow_closed:
-                ensure_open(workshop)
-            session.info[RECORDED] = []
-            before = workshop.seq
-            yield change
-            changed = workshop.seq != before
-            if changed:
-                described = [list(fragments.descriptor_of(load)) for load in change.loaders]
-                for event in session.info[RECORDED]:
-                    event.fragments = described
-            change.renders = [await load(session) for load in change.loaders]
-            if changed:
-                change.renders.append(await fragments.announce(session, workshop, before, session.info[RECORDED]))
-            await session.commit()
-        except BaseException:
-            await session.rollback()
-            raise
-        finally:
-            session.info.pop(RECORDED, None)
-    if changed:
-        hub.changed_here(workshop.id, before, workshop.seq, change.renders)
-
-
-def _same_origin(socket: WebSocket, public_url: str, allow_missing: bool = False) -> bool:
-    """Cross-site websocket hijacking: browsers always send Origin; it must be us. Without one it
-    is no browser: refused, unless the server lets scripts in (the cookie then still decides)."""
-    origin = socket.headers.get("origin")
-    if origin is None:
-        return allow_missing
-    host = urlsplit(origin).netloc.lower()
-    allowed = {socket.headers.get("host", "").lower()}
-    if public_url:
-        allowed.add(urlsplit(public_url).netloc.lower())
-    return host in allowed
-
-
-@websocket("/w/{slug:str}/ws")
-async def board_socket(socket: WebSocket, slug: str) -> None:
-    from app.errors import NotFound
-    from app.security import member_cookie
-    from app.workshops import service as ws_service
-
-    state = socket.app.state
-    hub: Hub = state.hub
-    if not _same_origin(socket, state.settings.public_url, state.settings.allow_sockets_without_origin):
-        await socket.close(code=CLOSE_FORBIDDEN_ORIGIN)
-        return
-    try:
-        async with state.db.session() as session:
-            workshop, member = await ws_service.workshop_and_member(session, slug, socket.cookies.get(member_cookie(slug)))
-    except NotFound:
-        workshop = member = None
-    if workshop is None or member is None:
-        await socket.close(code=CLOSE_UNAUTHORISED)
-        return
-    lang = i18n.negotiate(socket.headers.get("accept-language"), socket.cookies.get(i18n.LANG_COOKIE))
-
-    # Listen before accept, so nothing committed in between goes unheard.
-    try:
-        sock = await hub.open_socket(workshop.id, member.id, lang)
-    except Exception:  # noqa: BLE001 - the database is away: refuse; the client tries again
-        log.exception("board socket could not start")
-        await socket.close(code=1011)
-        return
-    arrived = False
-    try:
-        await socket.accept()
-        await hub.arrive(sock)
-        arrived = True
-        sender = asyncio.create_task(_send_loop(socket, sock))
-        receiver = asyncio.create_task(_receive_loop(socket, hub, sock, state.limits.socket_messages))
-        stalled = asyncio.create_task(sock.stalled.wait())
-        try:
-            done, _pending = await asyncio.wait({receiver, stalled}, return_when=asyncio.FIRST_COMPLETED)
-            if receiver in done:
-                receiver.result()  # a disconnect or an error, as from a plain await
-            else:
-                # A phone that stopped reading: 1013 if the close frame still fits (the client
-                # reconnects and catches up); a peer that reads nothing never takes it: do not wait.
-                log.info("board socket closed: %s broadcasts behind", MAX_BACKLOG)
-                with contextlib.suppress(Exception):
-                    await asyncio.wait_for(socket.close(code=CLOSE_TRY_AGAIN), 1)
-        finally:
-            for task in (sender, receiver, stalled):
-                task.cancel()
-            await asyncio.gather(sender, receiver, stalled, return_exceptions=True)
-    except WebSocketDisconnect:
-        pass
-    except Exception:  # noqa: BLE001 - an error closes this socket only, with a code that makes the client retry
-        log.exception("board socket failed")
-        with contextlib.suppress(Exception):
-            await socket.close(code=1011)
-    finally:
-        await hub.close_socket(sock)
-        if arrived:
-            with contextlib.suppress(Exception):
-                await hub.leave(sock)
-
-
-async def close_socket(socket: WebSocket, code: int) -> None:
-    """Close with `code` and mark it closed (Litestar's own flag), so nothing is sent on it after."""
-    with contextlib.suppress(Exception):
-        await socket.close(code=code)
-    socket.connection_state = "disconnect"
-
-
-async def _send_loop(socket: WebSocket, sock: LocalSocket) -> None:
-    while isinstance(item := await sock.queue.get(), str):
-        if socket.connection_state == "disconnect":
-            return  # closed by us (a flood, a frame too big)
-        await socket.send_text(item)
-    # An int: closed on purpose (removed participant, deleted workshop). None: fell too far
-    # behind: reconnect and catch up.
-    await close_socket(socket, CLOSE_TRY_AGAIN if item is None else item)
-
-
-async def _receive_loop(socket: WebSocket, hub: Hub, sock: LocalSocket, limiter) -> None:
-    while True:
-        raw = await socket.receive_data(mode="text")
-        if len(raw) > MAX_CLIENT_FRAME:
-            await close_socket(socket, CLOSE_TOO_BIG)
-            raise WebSocketDisconnect(detail="frame too big", code=CLOSE_TOO_BIG)
-        # Per participant over all their sockets: a flood closes this socket, nothing else.
-        if not limiter.allow(sock.member_id):
-            await close_socket(socket, CLOSE_TOO_MANY)
-            raise WebSocketDisconnect(detail="too many messages", code=CLOSE_TOO_MANY)
-        try:
-            message = json.loads(raw)
-        except ValueError:
-            continue  # malformed frames are ignored; they change nothing
-        if not isinstance(message, dict):
-            continue
-        if message.get("type") == "hello":
-            if not await hub.catch_up(sock, message.get("seq")):
-                await close_socket(socket, CLOSE_UNAUTHORISED)
-                raise WebSocketDisconnect(detail="workshop gone", code=CLOSE_UNAUTHORISED)
-        elif message.get("type") == "editing":
-            await hub.set_editing(sock, message.get("card"))
