@@ -13,7 +13,7 @@ descriptor, e.g. `("cell", 3, 5)`, so other processes can rebuild it.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -90,14 +90,26 @@ def card(workshop: Workshop, card_id: int) -> Loader:
     return load
 
 
+def _loader(read: Callable[[AsyncSession, Workshop], Awaitable[Render]], workshop: Workshop) -> Loader:
+    async def load(session: AsyncSession) -> Render:
+        return await read(session, workshop)
+
+    return load
+
+
+def _from_board(view_render: Callable[[service.BoardView], Render], workshop: Workshop) -> Loader:
+    """A part drawn from the whole board's view (`view_render(view)`)."""
+
+    async def read(session: AsyncSession, workshop_: Workshop) -> Render:
+        return view_render(await service.load_board(session, workshop_))
+
+    return _loader(read, workshop)
+
+
 @fragment("board")
 def whole_board(workshop: Workshop) -> Loader:
     """After a change of structure, tags or rounds: every live part, from one load."""
-
-    async def load(session: AsyncSession) -> Render:
-        return await everything(session, workshop)
-
-    return load
+    return _loader(everything, workshop)
 
 
 def _revisit(view: service.BoardView) -> Render:
@@ -107,10 +119,7 @@ def _revisit(view: service.BoardView) -> Render:
 
 @fragment("revisit")
 def revisit(workshop: Workshop) -> Loader:
-    async def load(session: AsyncSession) -> Render:
-        return _revisit(await service.load_board(session, workshop))
-
-    return load
+    return _from_board(_revisit, workshop)
 
 
 async def _tag_tools(session: AsyncSession, workshop: Workshop) -> Render:
@@ -120,10 +129,7 @@ async def _tag_tools(session: AsyncSession, workshop: Workshop) -> Render:
 
 @fragment("tag_tools")
 def tag_tools(workshop: Workshop) -> Loader:
-    async def load(session: AsyncSession) -> Render:
-        return await _tag_tools(session, workshop)
-
-    return load
+    return _loader(_tag_tools, workshop)
 
 
 def _vote_panel(view: service.BoardView) -> Render:
@@ -133,10 +139,7 @@ def _vote_panel(view: service.BoardView) -> Render:
 
 @fragment("vote_panel")
 def vote_panel(workshop: Workshop) -> Loader:
-    async def load(session: AsyncSession) -> Render:
-        return _vote_panel(await service.load_board(session, workshop))
-
-    return load
+    return _from_board(_vote_panel, workshop)
 
 
 async def everything(session: AsyncSession, workshop: Workshop) -> Render:
@@ -161,11 +164,7 @@ def _session(view: service.BoardView) -> Render:
 @fragment("session")
 def session(workshop: Workshop) -> Loader:
     """The room's state: locks, private writing, focus, timer, the facilitator's controls, the title."""
-
-    async def load(session_: AsyncSession) -> Render:
-        return _session(await service.load_board(session_, workshop))
-
-    return load
+    return _from_board(_session, workshop)
 
 
 @fragment("votes_left")
