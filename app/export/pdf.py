@@ -25,6 +25,9 @@ TEMPLATE = "export_pdf.html"
 # wide (the seed's), A3 landscape for one wider than tall (many levels). export.css: @page chart, chart-wide.
 CHART_ROOM = (277.0, 370.0)
 CHART_ROOM_WIDE = (400.0, 245.0)
+# The drawing's text is HTML over the SVG, placed by its baseline as SVG text is: at line-height 1,
+# Liberation Sans (ascent .905, descent .212 em) has its baseline this far below the line's top, in em.
+CHART_BASELINE = (1 - 0.905 - 0.212) / 2 + 0.905
 # Tagged PDF (PDF/UA-1): a screen reader reads the report in order, in its language, under its title.
 PDF_VARIANT = "pdf/ua-1"
 
@@ -101,6 +104,7 @@ def render_html(report: Report, lang: str) -> str:
         return environment().get_template(TEMPLATE).render(
             report=report, pages=plan(report, words), words=words, drawing=drawing,
             chart_size=(drawing.layout.width * scale, drawing.layout.height * scale) if drawing else None, chart_wide=wide,
+            chart_scale=scale, chart_baseline=CHART_BASELINE,
             actions=action_list(report), summary=tag_summary(report),
             day=format_date(report.day, format="long", locale=lang),
             exported=f'{format_date(report.exported_at.astimezone(LOCAL_ZONE), format="long", locale=lang)} '
