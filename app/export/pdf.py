@@ -119,7 +119,7 @@ def layout_words() -> Words:
 
 
 def render_html(report: Report, lang: str) -> str:
-    """The report as HTML for WeasyPrint (print CSS in app/static/export.css)."""
+    """The report as HTML for WeasyPrint (its print CSS, app/static/export.css, comes with `layout_html`)."""
     from babel.dates import format_date, format_time
 
     with use_locale(lang):
@@ -140,10 +140,17 @@ def render_html(report: Report, lang: str) -> str:
         )
 
 
+@functools.cache
+def stylesheet():
+    """app/static/export.css, parsed once per worker and handed to each render (the templates do not link it)."""
+    return _weasyprint().CSS(filename=str(STATIC_DIR / "export.css"), url_fetcher=static_fetcher_class()())
+
+
 def layout_html(html: str, fetcher=None):
     """WeasyPrint's laid-out document, with the static-files-only fetcher; relative URLs resolve in app/static."""
     fetcher = fetcher or static_fetcher_class()()
-    return html_class()(string=html, base_url=str(STATIC_DIR) + "/", url_fetcher=fetcher).render(pdf_variant=PDF_VARIANT)
+    document = html_class()(string=html, base_url=str(STATIC_DIR) + "/", url_fetcher=fetcher)
+    return document.render(pdf_variant=PDF_VARIANT, stylesheets=[stylesheet()])
 
 
 def html_to_pdf(html: str, fetcher=None) -> bytes:
