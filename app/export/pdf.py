@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import mimetypes
-import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -38,31 +37,6 @@ def _weasyprint():
     import weasyprint  # imported late: the web process never needs it, only the PDF worker
 
     return weasyprint
-
-
-# Rules of WeasyPrint's user-agent stylesheet that match every element: each gives every element a
-# pseudo-element style to compute (six per element: ~6 % of a report's CPU time). The report has
-# no footnotes or notes, and only list items have markers.
-UNIVERSAL_PSEUDO = re.compile(r"^::(footnote-call|footnote-marker|note-call|note-marker|note-callback) \{.*\}$", re.M)
-UNIVERSAL_MARKER = re.compile(r"^::marker ", re.M)
-
-
-@functools.cache
-def html_class():
-    """WeasyPrint's HTML with that lighter user-agent stylesheet (built once per worker)."""
-    from importlib.resources import files
-
-    from weasyprint.html import UA_COUNTER_STYLE
-
-    weasyprint = _weasyprint()
-    ua = (files("weasyprint.css") / "html5_ua.css").read_text("utf-8")
-    sheet = weasyprint.CSS(string=UNIVERSAL_MARKER.sub("li::marker ", UNIVERSAL_PSEUDO.sub("", ua)), counter_style=UA_COUNTER_STYLE)
-
-    class ReportHTML(weasyprint.HTML):
-        def _ua_stylesheets(self, forms=False):  # WeasyPrint's own hook (private): if renamed, only slower
-            return [sheet]
-
-    return ReportHTML
 
 
 def static_fetcher_class():
@@ -148,8 +122,9 @@ def stylesheet():
 
 def layout_html(html: str, fetcher=None):
     """WeasyPrint's laid-out document, with the static-files-only fetcher; relative URLs resolve in app/static."""
+    weasyprint = _weasyprint()
     fetcher = fetcher or static_fetcher_class()()
-    document = html_class()(string=html, base_url=str(STATIC_DIR) + "/", url_fetcher=fetcher)
+    document = weasyprint.HTML(string=html, base_url=str(STATIC_DIR) + "/", url_fetcher=fetcher)
     return document.render(pdf_variant=PDF_VARIANT, stylesheets=[stylesheet()])
 
 
