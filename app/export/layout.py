@@ -264,20 +264,38 @@ class Measure:
         return lines * LEGEND_LINE + LEGEND_GAP
 
 
+# The binary search stops this close (mm) to the lowest tallest sub-column: far below the estimates'
+# own margin (SAFETY), and it is run for every cell at every size tried (a third of a 1,000-card plan).
+SPLIT_PRECISION = 0.01
+
+
 def split_column(heights: list[float], parts: int) -> list[int]:
-    """Where to cut a cell's cards (in order) into `parts` sub-columns so the tallest is lowest:
-    the sizes of the parts. Binary search on the height, greedy filling."""
+    """Where to cut a cell's cards (in order) into `parts` sub-columns so the tallest is lowest
+    (to within SPLIT_PRECISION): the sizes of the parts. Binary search on the height, greedy filling."""
     if parts <= 1 or len(heights) <= 1:
         return [len(heights)] + [0] * (parts - 1)
-    lo, hi = max(heights), sum(heights)
-    for _ in range(30):
+    lo, hi = max(max(heights), sum(heights) / parts), sum(heights)
+    while hi - lo > SPLIT_PRECISION:
         mid = (lo + hi) / 2
-        if len(_greedy(heights, mid)) <= parts:
+        if _parts_needed(heights, mid, parts) <= parts:
             hi = mid
         else:
             lo = mid
     sizes = _greedy(heights, hi)
     return sizes + [0] * (parts - len(sizes))
+
+
+def _parts_needed(heights: list[float], limit: float, most: int) -> int:
+    """How many sub-columns greedy filling up to `limit` needs; counting stops past `most`."""
+    parts, used = 1, 0.0
+    for h in heights:
+        if used and used + h > limit + 1e-9:
+            parts += 1
+            if parts > most:
+                return parts
+            used = 0.0
+        used += h
+    return parts
 
 
 def _greedy(heights: list[float], limit: float) -> list[int]:

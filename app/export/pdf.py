@@ -7,6 +7,7 @@ in a worker process (app/export/jobs.py); a benchmark may call it directly, e.g.
 
 from __future__ import annotations
 
+import functools
 import mimetypes
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -25,6 +26,9 @@ TEMPLATE = "export_pdf.html"
 # wide (the seed's), A3 landscape for one wider than tall (many levels). export.css: @page chart, chart-wide.
 CHART_ROOM = (277.0, 370.0)
 CHART_ROOM_WIDE = (400.0, 245.0)
+# The drawing's text is HTML over the SVG, placed by its baseline as SVG text is: at line-height 1,
+# Liberation Sans (ascent .905, descent .212 em) has its baseline this far below the line's top, in em.
+CHART_BASELINE = (1 - 0.905 - 0.212) / 2 + 0.905
 # Tagged PDF (PDF/UA-1): a screen reader reads the report in order, in its language, under its title.
 PDF_VARIANT = "pdf/ua-1"
 
@@ -89,7 +93,7 @@ def layout_words() -> Words:
 
 
 def render_html(report: Report, lang: str) -> str:
-    """The report as HTML for WeasyPrint (print CSS in app/static/export.css)."""
+    """The report as HTML for WeasyPrint (its print CSS, app/static/export.css, comes with `layout_html`)."""
     from babel.dates import format_date, format_time
 
     with use_locale(lang):
@@ -101,6 +105,7 @@ def render_html(report: Report, lang: str) -> str:
         return environment().get_template(TEMPLATE).render(
             report=report, pages=plan(report, words), words=words, drawing=drawing,
             chart_size=(drawing.layout.width * scale, drawing.layout.height * scale) if drawing else None, chart_wide=wide,
+            chart_scale=scale, chart_baseline=CHART_BASELINE,
             actions=action_list(report), summary=tag_summary(report),
             day=format_date(report.day, format="long", locale=lang),
             exported=f'{format_date(report.exported_at.astimezone(LOCAL_ZONE), format="long", locale=lang)} '
@@ -109,11 +114,18 @@ def render_html(report: Report, lang: str) -> str:
         )
 
 
+@functools.cache
+def stylesheet():
+    """app/static/export.css, parsed once per worker and handed to each render (the templates do not link it)."""
+    return _weasyprint().CSS(filename=str(STATIC_DIR / "export.css"), url_fetcher=static_fetcher_class()())
+
+
 def layout_html(html: str, fetcher=None):
     """WeasyPrint's laid-out document, with the static-files-only fetcher; relative URLs resolve in app/static."""
     weasyprint = _weasyprint()
     fetcher = fetcher or static_fetcher_class()()
-    return weasyprint.HTML(string=html, base_url=str(STATIC_DIR) + "/", url_fetcher=fetcher).render(pdf_variant=PDF_VARIANT)
+    document = weasyprint.HTML(string=html, base_url=str(STATIC_DIR) + "/", url_fetcher=fetcher)
+    return document.render(pdf_variant=PDF_VARIANT, stylesheets=[stylesheet()])
 
 
 def html_to_pdf(html: str, fetcher=None) -> bytes:
