@@ -182,11 +182,13 @@ def fill_board(c: httpx.Client, slug: str, cards: int) -> None:
     for k in range(page.count('<article class="card'), cards):
         r = post("/cards", {"phase_id": phases[k % len(phases)], "lane_id": lanes[(k // len(phases)) % len(lanes)],
                             "text": f"{TEXTS[k % len(TEXTS)]} ({k + 1})"})
-        card = re.search(r'data-card-id="(\d+)"', r.text) if r.status_code == 200 else None
+        # The answer is the whole cell: the new card is the one with the highest id.
+        ids = [int(x) for x in re.findall(r'data-card-id="(\d+)"', r.text)] if r.status_code == 200 else []
+        card = max(ids, default=None)
         if card and k % 4 == 0:
-            post(f"/cards/{card.group(1)}/tags", {"tag_id": tags[(k // 4) % len(tags)], "on": "1"})
+            post(f"/cards/{card}/tags", {"tag_id": tags[(k // 4) % len(tags)], "on": "1"})
         if card and k % 8 == 0:
-            post(f"/cards/{card.group(1)}/followup", FOLLOWUP)
+            post(f"/cards/{card}/followup", FOLLOWUP)
     if failed:
         raise RuntimeError(f"filling a board to {cards} cards: {sum(failed.values())} POSTs failed {failed}")
 
