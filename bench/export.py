@@ -160,6 +160,11 @@ def make_board(c: httpx.Client, title: str, cards: int) -> str:
     return slug
 
 
+def new_card(answer: str) -> int | None:
+    """The id of the card an add answered: the answer is its whole cell, and ids only grow."""
+    return max((int(x) for x in re.findall(r'data-card-id="(\d+)"', answer)), default=None)
+
+
 def fill_board(c: httpx.Client, slug: str, cards: int) -> None:
     """Add cards with realistic texts until the board has `cards`, spread over its cells; every
     fourth tagged and every eighth with a follow-up, for the revisit list. `c`: its facilitator."""
@@ -182,9 +187,7 @@ def fill_board(c: httpx.Client, slug: str, cards: int) -> None:
     for k in range(page.count('<article class="card'), cards):
         r = post("/cards", {"phase_id": phases[k % len(phases)], "lane_id": lanes[(k // len(phases)) % len(lanes)],
                             "text": f"{TEXTS[k % len(TEXTS)]} ({k + 1})"})
-        # The answer is the whole cell: the new card is the one with the highest id.
-        ids = [int(x) for x in re.findall(r'data-card-id="(\d+)"', r.text)] if r.status_code == 200 else []
-        card = max(ids, default=None)
+        card = new_card(r.text) if r.status_code == 200 else None
         if card and k % 4 == 0:
             post(f"/cards/{card}/tags", {"tag_id": tags[(k // 4) % len(tags)], "on": "1"})
         if card and k % 8 == 0:

@@ -39,6 +39,11 @@ def test_the_bench_board_has_realistic_cards_tags_and_follow_ups(server, facilit
     assert len(facilitator.board(slug).select("article.card")) == 20
 
 
+def test_the_card_tagged_is_the_one_just_added_also_in_a_cell_that_holds_more():
+    cell = '<article class="card" data-card-id="12"></article><article class="card" data-card-id="317"></article>'
+    assert export.new_card(cell) == 317 and export.new_card("<p>fout</p>") is None
+
+
 def test_export_pdf_raises_with_the_servers_words(server, facilitator, make_person):
     ws = facilitator.create_workshop("Niet voor deelnemers")
     anna = make_person()
