@@ -155,7 +155,8 @@ class Target:
         return httpx.AsyncClient(base_url=base_url or self.base_url, headers={"Accept-Language": "nl"}, timeout=60, verify=TLS,
                                  limits=httpx.Limits(max_connections=4, max_keepalive_connections=4))
 
-    async def open_socket(self, board: Board, p: Participant) -> Socket:
+    async def open_socket(self, board: Board, p: Participant, seq: int | None = None) -> Socket:
+        """`seq`: the number the client says it last saw (default: the board's, as the page left it)."""
         raise NotImplementedError
 
     async def create_board(self, index: int, people: int) -> Board:
@@ -191,12 +192,12 @@ class AppTarget(Target):
             p.cookie = "; ".join(f"{k}={v}" for k, v in p.http.cookies.items())
         return board
 
-    async def open_socket(self, board: Board, p: Participant) -> Socket:
+    async def open_socket(self, board: Board, p: Participant, seq: int | None = None) -> Socket:
         url = p.url or self.base_url
         conn = await ws_connect(f"{url.replace('http://', 'ws://')}/w/{board.slug}/ws", origin=url, max_size=None,
                                 open_timeout=60, compression=self.compression,
                                 additional_headers={"Cookie": p.cookie, "Accept-Language": "nl"})
-        await conn.send(f'{{"type": "hello", "seq": {board.seq}}}')
+        await conn.send(f'{{"type": "hello", "seq": {board.seq if seq is None else seq}}}')
         return Socket(conn)
 
     async def edit(self, board: Board, p: Participant, text: str, kind: str) -> httpx.Response:
@@ -218,7 +219,7 @@ class RelayTarget(Target):
     async def create_board(self, index: int, people: int) -> Board:
         return Board(index, str(index), [], [], [Participant(self.client()) for _ in range(people)])
 
-    async def open_socket(self, board: Board, p: Participant) -> Socket:
+    async def open_socket(self, board: Board, p: Participant, seq: int | None = None) -> Socket:
         conn = await ws_connect(f"{self.ws_base}/r/{board.slug}/ws", origin=self.base_url, max_size=None, open_timeout=60)
         return Socket(conn)
 
@@ -363,6 +364,36 @@ class Worker:
             "bytes": sum(s.bytes for b in active for s in b.sockets) - bytes0,
             "cpu_s": cpu, "wall_s": wall, "send_s": end_sending - start, "client_lag_max_ms": lag.max_ms(),
         }
+
+    async def storm(self, index: int, behind: int = 20, wait: float = 30.0) -> dict:
+        """Every phone of board `index` loses its socket at once (a Wi-Fi blip) while `behind`
+        changes are made, then all reconnect at once, each saying the last number it saw. Measures
+        how long until each is caught up (a message at or past the last change's number), and
+        counts the messages that carried a state older than one that socket already held."""
+        b = self.boards[index]
+        held = [max(s.seqs, default=b.seq) for s in b.sockets] or [b.seq] * len(b.participants)
+        await asyncio.gather(*(s.close() for s in b.sockets))
+        last, errors = max(held), 0
+        for k in range(behind):
+            r = await self.target.edit(b, b.participants[0], f"tijdens de storing {index}-{k}", "add")
+            seq = seq_of(r.content) if r.status_code == 200 else None
+            errors += seq is None
+            last = max(last, seq or 0)
+        start = time.monotonic()
+        b.sockets = list(await asyncio.gather(*(self.target.open_socket(b, p, seq=h) for p, h in zip(b.participants, held))))
+        while time.monotonic() < start + wait and not all(any(x >= last for x in s.seqs) for s in b.sockets):
+            await asyncio.sleep(0.005)
+        caught = sorted((next(t for x, t in zip(s.seqs, s.times) if x >= last) - start) * 1000
+                        for s in b.sockets if any(x >= last for x in s.seqs))
+        older = 0
+        for s, h in zip(b.sockets, held):
+            highest = h
+            for x in s.seqs:
+                older += x < highest
+                highest = max(highest, x)
+        b.seq = last
+        return {"sockets": len(b.sockets), "behind": behind, "caught_up": len(caught), "errors": errors, "older": older,
+                "p50_ms": caught[len(caught) // 2] if caught else None, "max_ms": caught[-1] if caught else None}
 
     async def stall(self, index: int) -> dict:
         """A participant whose phone stops reading: joins, opens its socket, then reads nothing."""

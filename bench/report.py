@@ -181,6 +181,14 @@ def _targets(r: dict) -> list[str]:
         rows.append(f"| a stalled phone raises the others' p99 by ≤ 10 ms | {rise:+.1f} ms ({_f(t['p99'])} → {_f(slow['p99'])})"
                     f"{'; not measurable: the target step itself is overloaded' if overloaded else ''} | "
                     f"{'n/a' if overloaded else _check(rise <= 10)} |")
+    storm = r.get("app_storm")
+    if storm:
+        worst = max((x["max_ms"] or float("inf")) for x in storm)
+        whole = all(x["caught_up"] == x["sockets"] for x in storm)
+        older = sum(x["older"] for x in storm)
+        rows.append(f"| 40 phones of one board reconnect at once, 20 changes behind: all caught up within 1 s, no older "
+                    f"state | {len(storm)} runs: slowest socket {_f(worst)} ms, "
+                    f"{'all' if whole else 'not all'} caught up, {older} older states | {_check(whole and worst <= 1000 and not older)} |")
     if mem:
         rows.append(f"| ≤ 80 KiB server memory per idle connection | {mem['kib_per_conn']:.1f} KiB | {_check(mem['kib_per_conn'] <= 80)} |")
     if t and rel:

@@ -382,6 +382,7 @@ def run_app(cfg: Config, data: Path, results: dict) -> None:
         finish_profile(profile, results)
         results["app_burst"] = bench.repeat("burst", cfg.reps, mode="burst", boards=[0])
         results["app_slow"] = slow_reader(bench, cfg)
+        results["app_storm"] = reconnect_storm(bench, cfg)
         board_steps = [(b, TARGET["rate"]) for b in cfg.board_steps]
         results["app_sweep_boards"] = bench.sweep("boards", board_steps, cfg.reps, cfg.sweep_s)
         rate_steps = [(TARGET["boards"], r) for r in cfg.rate_steps]
@@ -427,6 +428,24 @@ def slow_reader(bench: Bench, cfg: Config) -> dict:
     s = summarise("slow reader", runs)
     s["stalled"] = [x for st in stalls for x in st["stalled"]]
     return s
+
+
+def reconnect_storm(bench: Bench, cfg: Config) -> list[dict]:
+    """The 40 phones of board 0 come back at once from a Wi-Fi blip, 20 changes behind (the
+    other boards idle): time until every one is caught up, and states older than held."""
+    owner = bench.clients.owner(0)
+    runs = []
+    for i in range(cfg.reps):
+        r = bench.clients.call("storm", [{"index": 0, "behind": 20} if w == owner else None for w in range(cfg.workers)])[0]
+        runs.append(r)
+        say(f"  app reconnect storm #{i + 1}: {r['caught_up']}/{r['sockets']} caught up, p50 {_ms(r['p50_ms'])}, "
+            f"max {_ms(r['max_ms'])}; {r['older']} older states, {r['errors']} failed edits")
+        time.sleep(0.5)
+    return runs
+
+
+def _ms(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0f} ms"
 
 
 def pages(clients: Clients, cfg: Config) -> list[dict]:

@@ -40,3 +40,19 @@ def test_the_readme_block_is_replaced_and_nothing_else(tmp_path):
     readme.write_text(f"intro\n{START}\nold table\n{END}\noutro\n")
     update_readme(readme, "| new |\n")
     assert readme.read_text() == f"intro\n{START}\n| new |\n{END}\noutro\n"
+
+
+async def test_the_reconnect_storm_step_measures_every_phone_catching_up(server):
+    """The harness's storm (make bench): phones of a board drop their sockets, changes are made,
+    all come back at once saying what they last saw; each is caught up, none handed an older state."""
+    from bench.client import AppTarget, Worker
+
+    worker = Worker(AppTarget(server.url), people=6)
+    try:
+        await worker.ensure_boards([0])
+        await worker.activate([0])
+        result = await worker.storm(0, behind=5, wait=10)
+    finally:
+        await worker.close()
+    assert result["sockets"] == result["caught_up"] == 6 and result["errors"] == 0
+    assert result["older"] == 0 and 0 <= result["p50_ms"] <= result["max_ms"] < 10_000
