@@ -53,24 +53,31 @@ run: setup pdf-deps
 	@echo ""; echo "  Zichtlijn: open http://$(if $(filter 0.0.0.0,$(HOST)),localhost,$(HOST)):$(PORT)/ in your browser (Ctrl+C stops it)"; echo ""
 	$(BIN)/uvicorn app.main:create_app --factory --host $(HOST) --port $(PORT) $(UVICORN_FLAGS)
 
-# Every test on the embedded default (SQLite, in-memory), the scale-out tests (several
-# processes on PostgreSQL with Redis or LISTEN/NOTIFY), then every test again on a fresh
-# PostgreSQL database with LISTEN/NOTIFY: browser, security and all (tests/scale choose
-# their own databases and brokers, so they run once). Without PostgreSQL or Redis their
-# tests are skipped and listed; with CI=true they fail instead.
-test: setup pdf-deps /usr/bin/chromium
-	$(BIN)/pytest -q -rs
-	ZL_TEST_DB=postgres ZL_TEST_BROKER=postgres $(BIN)/pytest -q -rs --ignore=tests/scale
+# Tests run in pytest-xdist workers, one per core (`-n auto`): each worker has its own server
+# process, browser and (PostgreSQL pass) fresh database, dropped afterwards. `loadfile` keeps
+# each file on one worker, so a module's shared fixture (the 300-card PDF) is made once.
+XDIST ?= -n auto --dist loadfile
 
-# Everything but the browser tests: for a quick loop while coding.
+# Every test on the embedded default (SQLite, in-memory), browser tests and the scale-out tests
+# (several processes on PostgreSQL with Redis or LISTEN/NOTIFY) included; then, on a fresh
+# PostgreSQL database with LISTEN/NOTIFY, the tests that can behave differently there (marker
+# `backend`: HTTP, sockets, security, unit tests on a database; tests/conftest.py says why the
+# browser, PDF and pure tests are not among them). Without PostgreSQL or Redis their tests are
+# skipped and listed; with CI=true they fail instead.
+test: setup pdf-deps /usr/bin/chromium
+	$(BIN)/pytest -q -rs $(XDIST)
+	ZL_TEST_DB=postgres ZL_TEST_BROKER=postgres $(BIN)/pytest -q -rs $(XDIST) -m backend --ignore=tests/scale
+
+# A quick loop while coding (SQLite): leaves out the browser tests and the `slow` ones (tests/scale,
+# processes killed or restarted, PDF worker processes and the 300-card PDF, fuzzing; tests/conftest.py).
 test-fast: setup pdf-deps
-	$(BIN)/pytest -q -rs -m "not e2e"
+	$(BIN)/pytest -q -rs $(XDIST) -m "not e2e and not slow"
 
 # The whole suite (browser tests too) on a fresh PostgreSQL database, dropped afterwards.
 # BROKER=redis or BROKER=postgres puts that broker under the app as well.
 BROKER ?=
 test-postgres: setup pdf-deps /usr/bin/chromium
-	ZL_TEST_DB=postgres ZL_TEST_BROKER=$(BROKER) $(BIN)/pytest -q -rs
+	ZL_TEST_DB=postgres ZL_TEST_BROKER=$(BROKER) $(BIN)/pytest -q -rs $(XDIST)
 
 # N app processes on a fresh PostgreSQL database with a broker, until Ctrl-C (tests/cluster.py).
 N ?= 2

@@ -105,7 +105,7 @@ INLINE = [
 
 # The PDF templates (the report, the blank template) are rendered by WeasyPrint in a worker, never
 # served to a browser: their print styles are inline by design, and WeasyPrint's URL fetcher only
-# reads app/static (tests/unit/test_export_*).
+# reads app/static (tests/export/).
 NOT_SERVED = {"export_pdf.html", "export_blank.html"}
 
 
