@@ -8,7 +8,6 @@ import io
 import re
 from dataclasses import replace
 from datetime import date, datetime, timezone
-from types import SimpleNamespace
 
 import pytest
 from pypdf import PdfReader

@@ -8,7 +8,6 @@ import base64
 import os
 import socket as pysocket
 import struct
-import time
 
 from app.live.feed import CLOSE_TRY_AGAIN, SOCKET_BACKLOG
 from tests.support import BoardSocket, LiveServer, Person

@@ -142,7 +142,7 @@ def test_every_loader_a_handler_can_add_is_described_for_the_event_log():
         chart_fragments.counts(workshop), chart_fragments.cards(workshop, [3, 5]), panel.panel(workshop),
     ]
     described = json.loads(json.dumps([list(registry.descriptor_of(load)) for load in loaders]))  # as stored
-    kinds = [d[0] for d in described]
-    assert len(set(kinds)) == len(kinds) == len(loaders)
+    names = [d[0] for d in described]
+    assert len(set(names)) == len(names) == len(loaders)
     rebuilt = registry.from_descriptors(workshop, registry.merge([[d for d in described if d != ["board"]]]))
     assert [registry.descriptor_of(load) for load in rebuilt] == [tuple(d) for d in described if d != ["board"]]
