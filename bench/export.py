@@ -352,7 +352,7 @@ def export_table(rows: list[dict], machine: dict) -> list[str]:
     out = [f"PDF export, run alone (`make bench-export`, {machine['date']}, commit `{machine['commit']}`, load average "
            f"before/after {machine['load_before'][0]:.2f} / {machine['load_after'][0]:.2f}; other work on this 2-core "
            "machine shares the cores): from the click to the file, as the facilitator's browser asks for it (a job "
-           "for the warm worker process, its status polled every 100 ms, then the download), of boards with "
+           "for the warm worker process, its status polled every 25 ms, then the download), of boards with "
            "realistic card texts: every fourth card tagged, every eighth with a follow-up (bench/export.py). "
            "Worker peak = the RSS of the worker process at its highest; server + worker = the server's RSS with its "
            "children above what it was before the export.", "",
