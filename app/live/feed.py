@@ -99,6 +99,8 @@ class BoardFeed:
 
     # The whole board as of one number, for catch-ups (kept while the board has sockets here).
     whole: WholeBoard | None = None
+    # Sockets that said hello and wait for their catch-up: (socket, the number it saw, its answer).
+    hellos: list[tuple[LocalSocket, int, asyncio.Future]] = field(default_factory=list)
 
     # The highest number a doorbell named; `must_read`: rung without a number (a check, a deletion).
     heard: int = 0

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import delete, select, tuple_, update
+from sqlalchemy import delete, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import Database
@@ -29,9 +29,15 @@ async def online(session: AsyncSession, workshop_id: int, ttl: float) -> list[in
     return list(rows)
 
 
-async def arrive(db: Database, process: str, workshop_id: int, participant_id: int) -> None:
+async def arrive(db: Database, process: str, *pairs: tuple[int, int]) -> None:
+    """Rows for these (board, participant) pairs, in one transaction: phones arriving together share it."""
+    if not pairs:
+        return
+    now = utcnow()
     async with db.writing(), db.session() as session:
-        session.add(Presence(process=process, workshop_id=workshop_id, participant_id=participant_id, seen_at=utcnow()))
+        await session.execute(insert(Presence), [
+            {"process": process, "workshop_id": w, "participant_id": p, "seen_at": now} for w, p in pairs
+        ])
         await session.commit()
 
 

@@ -67,12 +67,15 @@ async def board_socket(socket: WebSocket, slug: str) -> None:
     arrived = False
     try:
         await socket.accept()
-        await hub.arrive(sock)
-        arrived = True
         sender = asyncio.create_task(_send_loop(socket, sock))
         receiver = asyncio.create_task(_receive_loop(socket, hub, sock, state.limits.socket_messages))
         stalled = asyncio.create_task(sock.stalled.wait())
         try:
+            # Presence after the reading has begun: the hello (the board's catch-up) does not
+            # wait for presence rows. A hundred phones moving here from a killed process
+            # otherwise queue their catch-ups behind a hundred presence writes (measured: 3 s).
+            await hub.arrive(sock)
+            arrived = True
             done, _pending = await asyncio.wait({receiver, stalled}, return_when=asyncio.FIRST_COMPLETED)
             if receiver in done:
                 receiver.result()  # a disconnect or an error, as from a plain await

@@ -72,9 +72,10 @@ async def test_a_change_already_read_from_the_log_is_not_sent_twice(db, settings
 
 
 async def test_a_reconnect_storm_loads_the_board_once_and_never_hands_out_an_older_one(db, settings, monkeypatch):
-    """Forty sockets catching up at one number: one load of the whole board, one render per
-    language. After a change, the next catch-up carries it: the cache is keyed by the number
-    read in the same snapshot as the board."""
+    """Forty sockets catching up at one number: one read of the database, one load of the whole
+    board, one render per language. Once the feed has sent a newer change to its sockets, the
+    next catch-up carries it: the cache is keyed by the number read in the same snapshot as the
+    board, and is never older than what the feed's sockets have."""
     from app.board import service as board_service
     from app.live import kinds
     from app.workshops.service import create_workshop
@@ -93,6 +94,14 @@ async def test_a_reconnect_storm_loads_the_board_once_and_never_hands_out_an_old
         return await everything(session, ws)
 
     monkeypatch.setattr(kinds, "everything", counting)
+    snapshots = []
+    snapshot = db.snapshot
+
+    def counting_snapshot(*args, **kwargs):
+        snapshots.append(1)
+        return snapshot(*args, **kwargs)
+
+    monkeypatch.setattr(db, "snapshot", counting_snapshot)
     hub = Hub(settings, db)
     feed = hub.feeds[workshop.id] = BoardFeed(workshop.id, rendered=workshop.seq)
     sockets = [LocalSocket(workshop.id, 100 + i, "nl" if i % 2 else "en") for i in range(40)]
@@ -102,13 +111,23 @@ async def test_a_reconnect_storm_loads_the_board_once_and_never_hands_out_an_old
     assert loads == [workshop.seq] and sorted(first) == ["en", "nl"]
     assert all(f'data-seq="{workshop.seq}"' in sent[0] for sent in first.values())
     assert set(feed.whole.html) == {"en", "nl"}  # rendered once per language
+    assert len(snapshots) == 1  # the other 39 were served from the cache
 
     async with db.session() as s:
         fresh = await s.get(Workshop, workshop.id)
         await board_service.add_card(s, settings, fresh, await s.get(type(facilitator), facilitator.id), phase, lane, "Na de storing")
         await s.commit()
         seq = fresh.seq
+    # Until the feed has sent the change (its doorbell), the cached board still serves: the
+    # feed's next round brings the change to every socket, this one included.
+    newcomer = LocalSocket(workshop.id, 200, "nl")
+    feed.sockets.add(newcomer)
+    assert await hub.catch_up(newcomer, -1) and loads == [workshop.seq]
+    feed.ring(seq)  # its doorbell
+    await hub._render_feed(feed)
+    assert newcomer.floor == workshop.seq and any("Na de storing" in m for m in _sent(newcomer))
     sock = sockets[0]
+    _sent(sock)
     assert await hub.catch_up(sock, workshop.seq)
     again = _sent(sock)
     assert loads == [workshop.seq, seq] and f'data-seq="{seq}"' in again[0] and "Na de storing" in again[0]
