@@ -11,7 +11,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 VENV_STAMP   := $(VENV)/.installed
 VENDOR_STAMP := app/static/vendor/.installed
 
-.PHONY: setup run test test-fast test-postgres cluster bench bench-quick bench-export soak messages screenshots export-samples pdf-deps clean
+.PHONY: setup run test test-fast test-postgres cluster bench bench-quick bench-export bench-failover soak messages screenshots export-samples pdf-deps clean
 
 setup: $(VENV_STAMP) $(VENDOR_STAMP)
 
@@ -86,7 +86,8 @@ cluster: setup
 
 # Load harness against a real server over real sockets (not part of `make test`): the app and a
 # bare relay, the targets of issue 11, a stepped sweep, the PDF export (hence pdf-deps), and one
-# app process beside two on PostgreSQL + Redis (skipped, with a note, without them). Writes
+# app process beside two on PostgreSQL + Redis, and one of two killed mid-load (skipped, with a
+# note, without them). Writes
 # docs/perf/latest.md and the table in README.md. `make bench-quick` is a short smoke run;
 # `make soak` runs 30 min.
 bench: setup pdf-deps
@@ -98,6 +99,10 @@ bench-quick: setup pdf-deps
 # The PDF export step alone (boards of 40, 300 and 1,000 cards; ~3 min): its rows in the README's table.
 bench-export: setup pdf-deps
 	$(BIN)/python -m bench export
+
+# The kill of one of two processes alone (PostgreSQL + Redis; ~3 min): into docs/perf/latest.json, the table again.
+bench-failover: setup
+	$(BIN)/python -m bench failover
 
 soak: setup
 	$(BIN)/python -m bench soak --minutes $(or $(MINUTES),30)

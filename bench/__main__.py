@@ -1,5 +1,6 @@
 """`python -m bench [--quick]` (make bench), `python -m bench soak [--minutes N]` (make soak) and
-`python -m bench export [--reps N]` (make bench-export: the PDF export step alone)."""
+`python -m bench export [--reps N]` (make bench-export: the PDF export step alone) and
+`python -m bench failover` (make bench-failover: the kill of one of two processes alone)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from bench import export, run, soak
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("what", nargs="?", default="bench", choices=["bench", "soak", "export"])
+    parser.add_argument("what", nargs="?", default="bench", choices=["bench", "soak", "export", "failover"])
     parser.add_argument("--quick", action="store_true", help="one short run of each step (a smoke test of the harness)")
     parser.add_argument("--no-profile", action="store_true", help="skip py-spy during the target step")
     parser.add_argument("--profile", action="store_true", help="profile the target step even with --quick")
@@ -32,6 +33,11 @@ def main() -> None:
             soak.render(json.loads(Path(args.render).read_text()))
         else:
             soak.main(min(args.minutes, 120.0), args.rate)
+        return
+    if args.what == "failover":
+        from bench import cluster
+
+        cluster.failover_main(run.Config.quick_run() if args.quick else run.Config(), update_readme=not args.no_readme)
         return
     if args.render:
         run.render_saved(args.render, update_readme=not args.no_readme)

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 import httpx
 from websockets.asyncio.client import connect as ws_connect
+from websockets.exceptions import InvalidStatus
 
 SEQ_MARK = b'data-seq="'
 # One TLS context for every client: httpx builds one per client otherwise (~20 ms each, for
@@ -48,6 +49,30 @@ def member_csrf(page: str) -> str:
     """The CSRF token bound to this participant, from the board page's `hx-headers` (as htmx sends it)."""
     found = MEMBER_CSRF.search(page)
     return found.group(1) if found else ""
+
+
+def reached(arrivals, since: int, sent: list[int]) -> dict[int, float]:
+    """Cumulative: each of `sent` (sorted) arrived with the first message whose number is at
+    or past it. The app's `#board-seq` marker means "every change up to here has reached
+    you", and a feed that renders from the event log (another process's changes) folds
+    the changes it finds into one message with the last number. `arrivals`: (seq, time)."""
+    out, i = {}, 0
+    for seq, t in arrivals:
+        if seq <= since:
+            continue
+        while i < len(sent) and sent[i] <= seq:
+            out[sent[i]] = t
+            i += 1
+    return out
+
+
+def older_states(seqs, held: int) -> int:
+    """Messages that carried a state older than one the socket already held (`held` at first)."""
+    older = 0
+    for x in seqs:
+        older += x < held
+        held = max(held, x)
+    return older
 
 
 @dataclass
@@ -92,18 +117,7 @@ class Socket:
         return {s: t for s, t in zip(self.seqs, self.times) if s > since}
 
     def reached(self, since: int, sent: list[int]) -> dict[int, float]:
-        """Cumulative: each of `sent` (sorted) arrived with the first message whose number is at
-        or past it. The app's `#board-seq` marker means "every change up to here has reached
-        you", and a feed that renders from the event log (another process's changes) folds
-        the changes it finds into one message with the last number."""
-        out, i = {}, 0
-        for seq, t in zip(self.seqs, self.times):
-            if seq <= since:
-                continue
-            while i < len(sent) and sent[i] <= seq:
-                out[sent[i]] = t
-                i += 1
-        return out
+        return reached(zip(self.seqs, self.times), since, sent)
 
     async def close(self) -> None:
         with contextlib.suppress(Exception):
@@ -385,15 +399,118 @@ class Worker:
             await asyncio.sleep(0.005)
         caught = sorted((next(t for x, t in zip(s.seqs, s.times) if x >= last) - start) * 1000
                         for s in b.sockets if any(x >= last for x in s.seqs))
-        older = 0
-        for s, h in zip(b.sockets, held):
-            highest = h
-            for x in s.seqs:
-                older += x < highest
-                highest = max(highest, x)
+        older = sum(older_states(s.seqs, h) for s, h in zip(b.sockets, held))
         b.seq = last
         return {"sockets": len(b.sockets), "behind": behind, "caught_up": len(caught), "errors": errors, "older": older,
                 "p50_ms": caught[len(caught) // 2] if caught else None, "max_ms": caught[-1] if caught else None}
+
+    async def failover(self, boards: list[int], rate: float, duration: float, start: float, dead: str, alive: str,
+                       drain: float = 30.0) -> dict:
+        """New cards at `rate` per board while the orchestrator kills the process at `dead` (kill -9,
+        mid-step). Every participant on it moves to `alive`, as a browser behind a load balancer
+        would: its socket reopens there at once saying the last number it saw, and an edit whose
+        connection broke is sent again there (the card was not acknowledged; it may exist twice).
+        Measures what the issue asks: acknowledged cards missing from the board afterwards, the
+        time from reopening until the socket holds every change acknowledged before it reopened,
+        and messages carrying a state older than one the socket already held."""
+        active = [self.boards[i] for i in boards]
+        marks = {b.index: max(b.seq, max(b.sent, default=0)) for b in active}
+        for b in active:
+            b.sent, b.errors, b.http_ms = {}, 0, []
+        acked: dict[int, list[str]] = {b.index: [] for b in active}
+        history: dict[tuple[int, int], list[Socket]] = {(b.index, k): [s] for b in active for k, s in enumerate(b.sockets)}
+        moves: list[dict] = []
+        retried, failures = 0, {}
+
+        def move(p: Participant) -> None:
+            p.url = alive
+            p.http.base_url = alive
+
+        async def follow(b: Board, k: int) -> None:
+            s = b.sockets[k]
+            await s.task  # ends when the socket closes
+            closed = time.monotonic()
+            held = max(s.seqs, default=marks[b.index])
+            move(b.participants[k])
+            want = max(marks[b.index], max(b.sent, default=0))  # every change acknowledged so far
+            for attempt in range(5):  # the browser's extension retries too (after 0.5–5 s)
+                try:
+                    new = await self.target.open_socket(b, b.participants[k], seq=held)
+                    break
+                except (OSError, InvalidStatus):
+                    if attempt == 4:
+                        raise
+                    await asyncio.sleep(0.2)
+            reopened = time.monotonic()
+            b.sockets[k] = new
+            history[(b.index, k)].append(new)
+            moves.append({"board": b.index, "k": k, "held": held, "want": want, "closed": closed, "reopened": reopened})
+
+        async def add(b: Board, p: Participant, scheduled: float, text: str) -> None:
+            nonlocal retried
+            for attempt in range(2):
+                url = p.url
+                try:
+                    r = await self.target.edit(b, p, text, "add")
+                except httpx.HTTPError as exc:
+                    r, why = None, type(exc).__name__
+                seq = seq_of(r.content) if r is not None and r.status_code == 200 else None
+                if seq is not None:
+                    b.sent[seq] = scheduled
+                    acked[b.index].append(text)
+                    return
+                if r is not None:
+                    why = f"HTTP {r.status_code}"
+                if r is not None or url != dead or attempt:
+                    break
+                move(p)
+                retried += 1
+            b.errors += 1
+            failures[why] = failures.get(why, 0) + 1
+
+        async def drive(b: Board) -> None:
+            interval, t, k, tasks = 1.0 / rate, start + random.random() / rate, 0, []
+            while t < start + duration:
+                await asyncio.sleep(max(0.0, t - time.monotonic()))
+                p = random.choice(b.participants)
+                tasks.append(asyncio.create_task(add(b, p, t, f"{random.choice(WORDS)} na uitval {b.index}-{k}")))
+                t, k = t + interval, k + 1
+            await asyncio.gather(*tasks)
+
+        followers = [asyncio.create_task(follow(b, k)) for b in active for k, p in enumerate(b.participants) if p.url == dead]
+        await asyncio.gather(*(drive(b) for b in active))
+        deadline = time.monotonic() + drain
+        while time.monotonic() < deadline and not (all(f.done() for f in followers) and all(
+                s.closed_code is None and s.seqs and s.seqs[-1] >= max(b.sent, default=0) for b in active for s in b.sockets)):
+            await asyncio.sleep(0.05)
+        for f in followers:
+            f.cancel()
+        # What each participant received over its sockets, old and new, in order.
+        lat, dropped, older = array("f"), 0, 0
+        for b in active:
+            sent = sorted(b.sent)
+            for k in range(len(b.participants)):
+                arrivals = [(x, t) for s in history[(b.index, k)] for x, t in zip(s.seqs, s.times)]
+                older += older_states([x for x, _ in arrivals], marks[b.index])
+                seen = reached(arrivals, marks[b.index], sent)
+                for seq, t0 in b.sent.items():
+                    if seq in seen:
+                        lat.append((seen[seq] - t0) * 1000)
+                    else:
+                        dropped += 1
+        for m in moves:
+            new = history[(m["board"], m["k"])][-1]
+            m["caught_ms"] = next(((t - m["reopened"]) * 1000 for x, t in zip(new.seqs, new.times) if x >= m["want"]), None)
+        # Every acknowledged card is on the board, as the surviving process serves it.
+        lost = 0
+        for b in active:
+            page = (await b.participants[0].http.get(f"/w/{b.slug}")).text
+            lost += sum(text not in page for text in acked[b.index])
+            b.seq = max(b.seq, max(b.sent, default=0))
+        return {"latencies": lat.tobytes(), "edits": sum(len(b.sent) for b in active), "acked": sum(map(len, acked.values())),
+                "lost": lost, "failed": sum(b.errors for b in active), "failures": failures, "retried": retried, "dropped": dropped, "older": older,
+                "moved": len(followers), "moves": moves,
+                "sockets": sum(len(b.sockets) for b in active)}
 
     async def stall(self, index: int) -> dict:
         """A participant whose phone stops reading: joins, opens its socket, then reads nothing."""

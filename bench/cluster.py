@@ -17,14 +17,17 @@ The app processes run without `bench.probe`, so there is no event-loop lag figur
 from __future__ import annotations
 
 import contextlib
+import statistics
 import time
 import traceback
 from pathlib import Path
 
 import psutil
 
+from array import array
+
 from bench.report import ONE_PROCESS, TWO_PROCESSES, TWO_PROCESSES_NOTIFY
-from bench.run import Bench, Clients, brief, say, summarise
+from bench.run import Bench, Clients, brief, pct, say, summarise
 
 BOARDS, PEOPLE, RATE = 5, 40, 5.0  # modest: 2 cores hold the app processes, PostgreSQL, Redis and the clients
 SCENARIOS = [(ONE_PROCESS, 1, "redis"), (TWO_PROCESSES, 2, "redis"), (TWO_PROCESSES_NOTIFY, 2, "postgres")]
@@ -94,6 +97,71 @@ def scenario(label: str, processes: int, broker: str, cfg, data: Path) -> dict:
     return s
 
 
+def failover_once(cfg, data: Path, rep: int) -> dict:
+    """Two processes (PostgreSQL + Redis) under the moderate load of new cards; process 2 killed
+    (kill -9) halfway through. Participants on it move to process 1 (`Worker.failover`)."""
+    from tests.cluster import cluster
+
+    with cluster(2, broker="redis", data_dir=data / f"failover-{rep}") as c:
+        alive, dead = c.urls
+        clients = Clients("app", ClusterServers(c), cfg.workers, PEOPLE, urls=c.urls)
+        try:
+            bench = Bench("failover", ClusterServers(c), clients, people=PEOPLE)
+            bench.boards(BOARDS)
+            time.sleep(3)  # let the presence broadcasts of the connecting sockets pass
+            start = time.monotonic() + 0.5
+            busy = clients.send("failover", clients.by_board(bench.active, rate=RATE, duration=cfg.step_s, start=start,
+                                                             dead=dead, alive=alive))
+            time.sleep(max(0.0, start + cfg.step_s / 2 - time.monotonic()))
+            killed = time.monotonic()
+            c.servers[1].kill()
+            results = clients.collect("failover", busy)
+        finally:
+            clients.close()
+    lat = array("f")
+    for r in results:
+        lat.frombytes(r["latencies"])
+    lat_s = sorted(lat)
+    moves = [m for r in results for m in r["moves"]]
+    caught = sorted(m["caught_ms"] for m in moves if m["caught_ms"] is not None)
+    reopen = sorted((m["reopened"] - killed) * 1000 for m in moves)
+    out = {key: sum(r[key] for r in results) for key in ("edits", "acked", "lost", "failed", "retried", "dropped", "older",
+                                                           "moved", "sockets")}
+    failures: dict[str, int] = {}
+    for r in results:
+        for why, n in r["failures"].items():
+            failures[why] = failures.get(why, 0) + n
+    out.update(failures=failures, caught_up=len(caught), caught_p50=pct(caught, 0.5), caught_max=caught[-1] if caught else None,
+               reopen_max=reopen[-1] if reopen else None, p50=pct(lat_s, 0.5), p99=pct(lat_s, 0.99))
+    return out
+
+
+def failover(cfg, data: Path) -> dict:
+    """The kill of one of two processes, `cfg.reps` times (a fresh pair each time)."""
+    from tests import services
+
+    load = (f"{BOARDS} boards × {PEOPLE} participants adding cards at {RATE:g}/s per board for {cfg.step_s:g} s, half "
+            f"of each board's participants on each process; the second process killed (kill -9) after {cfg.step_s / 2:g} s")
+    for service in ("postgres", "redis"):
+        if (services.postgres_admin_url() is None) if service == "postgres" else not services.redis_up():
+            return {"runs": [], "note": f"Not run: {services.missing(service)}.", "load": load}
+    runs = []
+    for rep in range(cfg.reps):
+        try:
+            r = failover_once(cfg, data, rep)
+        except Exception as exc:  # noqa: BLE001 - the other runs (and the run's results) still count
+            say(f"  failover #{rep + 1} failed:\n{traceback.format_exc()}")
+            return {"runs": runs, "note": f"Run {rep + 1} failed ({str(exc).splitlines()[0][:200] if str(exc) else repr(exc)}).",
+                    "load": load}
+        runs.append(r)
+        say(f"  failover #{rep + 1}: {r['acked']} acknowledged, {r['lost']} lost, {r['failed']} failed after a retry {r['failures']}; "
+            f"{r['caught_up']}/{r['moved']} moved sockets caught up, p50 {r['caught_p50']:.0f} ms, max {r['caught_max'] or 0:.0f} ms "
+            f"after reopening (all reopened {r['reopen_max'] or 0:.0f} ms after the kill); {r['older']} older states; "
+            f"{r['dropped']} dropped; p99 {r['p99']:.0f} ms")
+    return {"runs": runs, "note": "", "load": load,
+            "p99": statistics.median(r["p99"] for r in runs) if runs else None}
+
+
 def run(cfg, data: Path, deadline: float) -> dict:
     """Every scenario that its services and the deadline allow; notes say what did not run."""
     from tests import services
@@ -120,3 +188,25 @@ def run(cfg, data: Path, deadline: float) -> dict:
                 notes.append(f"{label}: failed ({str(exc).splitlines()[0][:200] if str(exc) else repr(exc)}).")
         say(f"  {notes[-1]}")
     return {"rows": rows, "note": " ".join(notes), "load": load}
+
+
+def failover_main(cfg, update_readme: bool = True) -> dict:
+    """This step alone (`make bench-failover`): its result goes into the saved run
+    (docs/perf/latest.json) with its own date and commit, and the table is rendered again."""
+    import json
+    import os
+    import tempfile
+
+    from bench.run import PERF_DIR, machine, render_saved
+
+    info = machine()
+    with tempfile.TemporaryDirectory(prefix="zl-bench-failover-") as tmp:
+        f = failover(cfg, Path(tmp))
+    info["load_after"] = os.getloadavg()
+    f["machine"] = info
+    saved = PERF_DIR / "latest.json"
+    results = json.loads(saved.read_text())
+    results.setdefault("cluster", {"rows": [], "note": "", "load": ""})["failover"] = f
+    saved.write_text(json.dumps(results, indent=1, default=str))
+    render_saved(str(saved), update_readme=update_readme)
+    return f

@@ -349,7 +349,8 @@ TARGETS_MS = {40: 1500, 300: 4000, 1000: 12000}  # from the click to the file (i
 
 def export_table(rows: list[dict], machine: dict) -> list[str]:
     """The README's PDF export table, from a run of this step alone: time, target, memory."""
-    out = [f"PDF export, run alone (`make bench-export`, {machine['date']}, commit `{machine['commit']}`, load average "
+    speed = f"10M-addition loop {machine['speed_s']:.2f} CPU s, " if machine.get("speed_s") else ""
+    out = [f"PDF export, run alone (`make bench-export`, {machine['date']}, commit `{machine['commit']}`, {speed}load average "
            f"before/after {machine['load_before'][0]:.2f} / {machine['load_after'][0]:.2f}; other work on this 2-core "
            "machine shares the cores): from the click to the file, as the facilitator's browser asks for it (a job "
            "for the warm worker process, its status polled every 25 ms, then the download), of boards with "

@@ -34,7 +34,8 @@ def _check(ok: bool | None) -> str:
 
 def render(r: dict) -> str:
     m = r["machine"]
-    out = [f"Run of {m['date']} on commit `{m['commit']}`: {m['cpu']}, {m['cores']} cores, {m['ram_gib']} GiB RAM, "
+    speed = f" (10M-addition loop: {m['speed_s']:.2f} CPU s)" if m.get("speed_s") else ""
+    out = [f"Run of {m['date']} on commit `{m['commit']}`: {m['cpu']}{speed}, {m['cores']} cores, {m['ram_gib']} GiB RAM, "
            f"Python {m['python']}, Linux {m['kernel']}. Load average before/after: "
            f"{m['load_before'][0]:.2f} / {m['load_after'][0]:.2f} (other work on the machine shares the cores). "
            f"Each row: median of {r['config']['reps']} runs; p99 spread in brackets. Latency = from the moment an "
@@ -80,6 +81,7 @@ def render(r: dict) -> str:
     out += _export(r.get("app_export") or {})
     out.append("")
     out += _cluster(r.get("cluster"))
+    out += failover_table((r.get("cluster") or {}).get("failover"))
     out += _targets(r)
     if r.get("profiles"):
         out += ["", "Profiles: " + ", ".join(f"[{p.rsplit('/', 1)[1]}]({p})" for p in r["profiles"])]
@@ -140,23 +142,63 @@ def _cluster(c: dict | None) -> list[str]:
     """Scale-out (bench/cluster.py): the same moderate load on one app process and on two."""
     if not c:
         return []
-    out = [f"Broadcast latency with two app processes beside one (issue 8; bench/cluster.py): the same stack for "
-           f"each row (a fresh PostgreSQL database, the broker named), {c.get('load', '')}. Participant i of a board "
-           "uses process i mod n for its edits and its socket, so with 2 processes every edit reaches half its "
-           "board through the broker. Latency: edit scheduled → arrival on every socket of the board, where an edit "
-           "has arrived with the first message whose `#board-seq` is at or past its number (a process renders "
-           "another's changes from the event log, several to a message; same counting in every row). No PDF exports "
-           "run meanwhile. App CPU: all app processes together (100% = one core); PostgreSQL + Redis beside it "
-           "(all their processes on this machine). Dropped = not there 30 s after the last edit.", ""]
-    if c.get("note"):
-        out += [f"*{c['note']}*", ""]
-    if c.get("rows"):
-        out += ["| processes | boards × sockets | edits/s | p50 ms (spread) | p95 ms | p99 ms (spread) | dropped / late >250 ms | "
-                "failed edits | app CPU (per edit) | PostgreSQL + Redis CPU | client CPU | load avg |",
-                "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-        out += [_cluster_row(s) for s in c["rows"]]
-        out.append("")
+    caption = (f"Broadcast latency with two app processes beside one (issue 8; bench/cluster.py): the same stack for "
+               f"each row (a fresh PostgreSQL database, the broker named), {c.get('load', '')}. Participant i of a board "
+               "uses process i mod n for its edits and its socket, so with 2 processes every edit reaches half its "
+               "board through the broker. Latency: edit scheduled → arrival on every socket of the board, where an edit "
+               "has arrived with the first message whose `#board-seq` is at or past its number (a process renders "
+               "another's changes from the event log, several to a message; same counting in every row). No PDF exports "
+               "run meanwhile. App CPU: all app processes together (100% = one core); PostgreSQL + Redis beside it "
+               "(all their processes on this machine). Dropped = not there 30 s after the last edit.")
+    head = ["| processes | boards × sockets | edits/s | p50 ms (spread) | p95 ms | p99 ms (spread) | dropped / late >250 ms | "
+            "failed edits | app CPU (per edit) | PostgreSQL + Redis CPU | client CPU | load avg |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    return _section(caption, c.get("note", ""), head, [_cluster_row(s) for s in c.get("rows") or []])
+
+
+def _section(caption: str, note: str, head: list[str], rows: list[str]) -> list[str]:
+    """A caption, what did not run (in italics), and the table when it has rows."""
+    out = [caption, ""]
+    if note:
+        out += [f"*{note}*", ""]
+    if rows:
+        out += [*head, *rows, ""]
     return out
+
+
+FAILOVER_CAPTION = "One of two processes killed mid-load"
+
+
+def failover_table(f: dict | None) -> list[str]:
+    """The kill of one of two processes (bench/cluster.py `failover`): one row per run. `f["machine"]`:
+    set when the step ran alone (`make bench-failover`), so the table says when and on which commit."""
+    if not f:
+        return []
+    machine = f.get("machine")
+    when = (f" (`make bench-failover`, {machine['date']}, commit `{machine['commit']}`, 10M-addition loop "
+            f"{machine.get('speed_s', float('nan')):.2f} CPU s, load average before/after "
+            f"{machine['load_before'][0]:.2f} / {machine['load_after'][0]:.2f})") if machine else ""
+    caption = (f"{FAILOVER_CAPTION}{when}: {f.get('load', '')}. A participant on the killed process moves to the other "
+               "as a browser behind a load balancer would: its socket reopens at once, saying the last number it saw; an "
+               "edit whose connection broke is sent again there. Lost = an acknowledged card missing from the board "
+               "afterwards; caught up = the reopened socket holds every change acknowledged before it reopened; older = "
+               "a message carrying a state older than one that socket already held; latency counts every participant's "
+               "sockets, old and new.")
+    head = ["| run | cards acknowledged | lost | not acknowledged after a retry | sockets moved | caught up | "
+            "catch-up p50 / max ms after reopening | reopened ms after the kill (max) | older states | dropped | p50 / p99 ms |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    rows = [f"| {i} | {r['acked']} | {r['lost']} | {r['failed']} | {r['moved']} | {r['caught_up']} | "
+            f"{_f(r['caught_p50'], 0)} / {_f(r['caught_max'], 0)} | {_f(r['reopen_max'], 0)} | {r['older']} | "
+            f"{r['dropped']} | {_f(r['p50'])} / {_f(r['p99'])} |" for i, r in enumerate(f.get("runs") or [], 1)]
+    return _section(caption, f.get("note", ""), head, rows)
+
+
+def failover_met(f: dict | None) -> bool | None:
+    runs = (f or {}).get("runs")
+    if not runs:
+        return None
+    return all(not r["lost"] and r["caught_up"] == r["moved"] and (r["caught_max"] or 0) <= 1000 and not r["older"]
+               for r in runs)
 
 
 def _targets(r: dict) -> list[str]:
@@ -211,6 +253,14 @@ def _targets(r: dict) -> list[str]:
                     f"{_check(max(d['p99'], d['watched_p99']) < 100)} |")
     else:
         rows.append(f"| p99 < 100 ms while a 300-card PDF export runs | {d or NOT_YET} | n/a |")
+    f = (r.get("cluster") or {}).get("failover")
+    if f:
+        runs = f.get("runs") or []
+        worst = max(((x["caught_max"] or float("inf")) for x in runs), default=None)
+        rows.append(f"| one of two processes killed: no acknowledged edit lost, every moved socket caught up within 1 s of "
+                    f"reopening, no older state | {len(runs)} runs: {sum(x['lost'] for x in runs)} lost, slowest catch-up "
+                    f"{_f(worst, 0)} ms, {sum(x['older'] for x in runs)} older states{'; ' + f['note'] if f.get('note') else ''} | "
+                    f"{_check(failover_met(f))} |")
     by = {s["label"]: s for s in ((r.get("cluster") or {}).get("rows") or [])}
     one, two = by.get(ONE_PROCESS), by.get(TWO_PROCESSES)
     if one and two:

@@ -175,3 +175,22 @@ def test_the_export_step_alone_replaces_only_the_export_table(tmp_path):
     assert "| 40 cards (9,000 bytes) | 1200 (1100–1300) ✓ | 1500 | 150.0 | 20.0 |" in text
     assert "| 1,000 cards (9,000 bytes) | 13000 (13000–13000) ✗ | 12000 |" in text
     assert "8648" not in text and "other table" in text and "Broadcast latency while ..." in text
+
+
+def _failover_run(**kw) -> dict:
+    run = {"acked": 120, "lost": 0, "failed": 1, "failures": {"HTTP 503": 1}, "retried": 3, "moved": 100, "caught_up": 100,
+           "caught_p50": 420.0, "caught_max": 930.0, "reopen_max": 800.0, "older": 0, "dropped": 0, "p50": 90.0, "p99": 1100.0}
+    return {**run, **kw}
+
+
+def test_the_report_renders_the_failover_step_and_judges_its_target():
+    """One row per run of the kill of one of two processes; the target (nothing lost, every moved
+    socket caught up within 1 s, no older state) is met only if every run meets it."""
+    r = _results()
+    r["cluster"]["failover"] = {"load": "5 boards × 40", "note": "", "runs": [_failover_run(), _failover_run(caught_max=990.0)]}
+    table = render(r)
+    assert "| 1 | 120 | 0 | 1 | 100 | 100 | 420 / 930 | 800 | 0 | 0 | 90.0 / 1100.0 |" in table
+    assert "2 runs: 0 lost, slowest catch-up 990 ms, 0 older states | met |" in table
+    for bad in ({"lost": 1}, {"caught_up": 99}, {"caught_max": 1200.0}, {"older": 2}):
+        r["cluster"]["failover"]["runs"] = [_failover_run(), _failover_run(**bad)]
+        assert "older states | **not met** |" in render(r), bad
