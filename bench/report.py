@@ -99,7 +99,7 @@ def _export(ex: dict) -> list[str]:
     from bench.export import TARGETS_MS
 
     out = ["PDF export, as the facilitator's browser asks for it (a job for the warm worker process, its status polled "
-           "every 100 ms, then the download), of boards with realistic card texts: every fourth card tagged, every "
+           "every 25 ms, then the download), of boards with realistic card texts: every fourth card tagged, every "
            "eighth with a follow-up (bench/export.py; `make bench-export` runs this step alone). Worker peak = the RSS "
            "of the worker process at its highest; server + worker = the server's RSS with its children above what it "
            "was before (the server's own part moves with the load of the boards still connected).", "",
