@@ -37,7 +37,7 @@ def main() -> None:
     if args.what == "failover":
         from bench import cluster
 
-        cluster.failover_main(run.Config.quick_run() if args.quick else run.Config(), update_readme=not args.no_readme)
+        cluster.failover_main(run.Config.quick_run() if args.quick else run.Config(), update_readme=not (args.no_readme or args.quick))
         return
     if args.render:
         run.render_saved(args.render, update_readme=not args.no_readme)

@@ -19,6 +19,7 @@ import socket as pysocket
 import ssl
 import time
 from array import array
+from collections import Counter
 from dataclasses import dataclass, field
 
 import httpx
@@ -302,7 +303,8 @@ class Worker:
         r = random.random()
         return "add" if r < 0.45 or len(b.cards) < 5 else ("edit" if r < 0.9 else "move")
 
-    async def _drive(self, b: Board, rate: float, duration: float, start: float) -> None:
+    async def _drive(self, b: Board, rate: float, duration: float, start: float, edit=None) -> None:
+        """Edits at `rate` on a schedule; `edit(board, participant, scheduled, text)`: how (default `_edit`)."""
         interval = 1.0 / rate
         t = start + random.random() * interval
         tasks = []
@@ -310,7 +312,9 @@ class Worker:
         while t < start + duration:
             await asyncio.sleep(max(0.0, t - time.monotonic()))
             p = random.choice(b.participants)
-            tasks.append(asyncio.create_task(self._edit(b, p, t, self._kind(b), f"{random.choice(WORDS)} {b.index}-{k}")))
+            text = f"{random.choice(WORDS)} {b.index}-{k}"
+            made = edit(b, p, t, text) if edit else self._edit(b, p, t, self._kind(b), text)
+            tasks.append(asyncio.create_task(made))
             t += interval
             k += 1
         await asyncio.gather(*tasks)
@@ -420,7 +424,7 @@ class Worker:
         acked: dict[int, list[str]] = {b.index: [] for b in active}
         history: dict[tuple[int, int], list[Socket]] = {(b.index, k): [s] for b in active for k, s in enumerate(b.sockets)}
         moves: list[dict] = []
-        retried, failures = 0, {}
+        retried, failures = 0, Counter()
 
         def move(p: Participant) -> None:
             p.url = alive
@@ -448,6 +452,7 @@ class Worker:
 
         async def add(b: Board, p: Participant, scheduled: float, text: str) -> None:
             nonlocal retried
+            text += "."  # "… 0-1." is no part of "… 0-10.": each text is found on the page only as itself
             for attempt in range(2):
                 url = p.url
                 try:
@@ -466,19 +471,10 @@ class Worker:
                 move(p)
                 retried += 1
             b.errors += 1
-            failures[why] = failures.get(why, 0) + 1
-
-        async def drive(b: Board) -> None:
-            interval, t, k, tasks = 1.0 / rate, start + random.random() / rate, 0, []
-            while t < start + duration:
-                await asyncio.sleep(max(0.0, t - time.monotonic()))
-                p = random.choice(b.participants)
-                tasks.append(asyncio.create_task(add(b, p, t, f"{random.choice(WORDS)} na uitval {b.index}-{k}")))
-                t, k = t + interval, k + 1
-            await asyncio.gather(*tasks)
+            failures[why] += 1
 
         followers = [asyncio.create_task(follow(b, k)) for b in active for k, p in enumerate(b.participants) if p.url == dead]
-        await asyncio.gather(*(drive(b) for b in active))
+        await asyncio.gather(*(self._drive(b, rate, duration, start, edit=add) for b in active))
         deadline = time.monotonic() + drain
         while time.monotonic() < deadline and not (all(f.done() for f in followers) and all(
                 s.closed_code is None and s.seqs and s.seqs[-1] >= max(b.sent, default=0) for b in active for s in b.sockets)):
@@ -508,7 +504,7 @@ class Worker:
             lost += sum(text not in page for text in acked[b.index])
             b.seq = max(b.seq, max(b.sent, default=0))
         return {"latencies": lat.tobytes(), "edits": sum(len(b.sent) for b in active), "acked": sum(map(len, acked.values())),
-                "lost": lost, "failed": sum(b.errors for b in active), "failures": failures, "retried": retried, "dropped": dropped, "older": older,
+                "lost": lost, "failed": sum(b.errors for b in active), "failures": dict(failures), "retried": retried, "dropped": dropped, "older": older,
                 "moved": len(followers), "moves": moves,
                 "sockets": sum(len(b.sockets) for b in active)}
 

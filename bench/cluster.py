@@ -17,14 +17,13 @@ The app processes run without `bench.probe`, so there is no event-loop lag figur
 from __future__ import annotations
 
 import contextlib
-import statistics
 import time
 import traceback
+from array import array
+from collections import Counter
 from pathlib import Path
 
 import psutil
-
-from array import array
 
 from bench.report import ONE_PROCESS, TWO_PROCESSES, TWO_PROCESSES_NOTIFY
 from bench.run import Bench, Clients, brief, pct, say, summarise
@@ -127,11 +126,8 @@ def failover_once(cfg, data: Path, rep: int) -> dict:
     reopen = sorted((m["reopened"] - killed) * 1000 for m in moves)
     out = {key: sum(r[key] for r in results) for key in ("edits", "acked", "lost", "failed", "retried", "dropped", "older",
                                                            "moved", "sockets")}
-    failures: dict[str, int] = {}
-    for r in results:
-        for why, n in r["failures"].items():
-            failures[why] = failures.get(why, 0) + n
-    out.update(failures=failures, caught_up=len(caught), caught_p50=pct(caught, 0.5), caught_max=caught[-1] if caught else None,
+    failures = sum((Counter(r["failures"]) for r in results), Counter())
+    out.update(failures=dict(failures), caught_up=len(caught), caught_p50=pct(caught, 0.5), caught_max=caught[-1] if caught else None,
                reopen_max=reopen[-1] if reopen else None, p50=pct(lat_s, 0.5), p99=pct(lat_s, 0.99))
     return out
 
@@ -158,8 +154,7 @@ def failover(cfg, data: Path) -> dict:
             f"{r['caught_up']}/{r['moved']} moved sockets caught up, p50 {r['caught_p50']:.0f} ms, max {r['caught_max'] or 0:.0f} ms "
             f"after reopening (all reopened {r['reopen_max'] or 0:.0f} ms after the kill); {r['older']} older states; "
             f"{r['dropped']} dropped; p99 {r['p99']:.0f} ms")
-    return {"runs": runs, "note": "", "load": load,
-            "p99": statistics.median(r["p99"] for r in runs) if runs else None}
+    return {"runs": runs, "note": "", "load": load}
 
 
 def run(cfg, data: Path, deadline: float) -> dict:
@@ -204,9 +199,14 @@ def failover_main(cfg, update_readme: bool = True) -> dict:
         f = failover(cfg, Path(tmp))
     info["load_after"] = os.getloadavg()
     f["machine"] = info
+    if not update_readme:  # a trial (--quick, --no-readme): print it, keep the saved run
+        from bench.report import failover_table
+
+        print("\n".join(failover_table(f)))
+        return f
     saved = PERF_DIR / "latest.json"
     results = json.loads(saved.read_text())
     results.setdefault("cluster", {"rows": [], "note": "", "load": ""})["failover"] = f
     saved.write_text(json.dumps(results, indent=1, default=str))
-    render_saved(str(saved), update_readme=update_readme)
+    render_saved(str(saved))
     return f

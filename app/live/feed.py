@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from app import i18n
 from app.live.fragments import Render, seq_marker
+from app.live.turns import Turns
 
 # Broadcasts a socket may have waiting before it counts as stalled (a phone that stopped
 # reading): beyond that it is closed (1013), reconnects and catches up by sequence number.
@@ -99,8 +100,8 @@ class BoardFeed:
 
     # The whole board as of one number, for catch-ups (kept while the board has sockets here).
     whole: WholeBoard | None = None
-    # Sockets that said hello and wait for their catch-up: (socket, the number it saw, its answer).
-    hellos: list[tuple[LocalSocket, int, asyncio.Future]] = field(default_factory=list)
+    # Sockets that said hello, (socket, the number it saw), served together (`Hub.catch_up`).
+    hellos: Turns[tuple[LocalSocket, int], bool] | None = None
 
     # The highest number a doorbell named; `must_read`: rung without a number (a check, a deletion).
     heard: int = 0

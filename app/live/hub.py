@@ -28,6 +28,7 @@ from app.live import fragments as registry, kinds, presence
 from app.live.broker import GuardedBackend, make_backend
 from app.live.feed import CLOSE_UNAUTHORISED, MAX_BACKLOG, BoardFeed, LocalSocket, WholeBoard, per_language
 from app.live.fragments import Render, seq_marker
+from app.live.turns import Turns
 from app.models import Event, Workshop
 from app.templating import environment
 
@@ -54,7 +55,7 @@ class Hub:
         # workshop id -> participant id -> the card they have open in the editor (this process's sockets)
         self.editing: defaultdict[int, dict[int, int]] = defaultdict(dict)
         self._presence_lock = asyncio.Lock()  # presence rows: written and deleted in turn
-        self._arrivals: list[tuple[tuple[int, int], asyncio.Future]] = []  # waiting for their row
+        self._arrivals = Turns(self._presence_lock, self._write_arrivals)  # (board, participant) waiting for a row
         self._outbox: asyncio.Queue[dict] | None = None
         self._pings: dict[str, asyncio.Future] = {}
         self._tasks: list[asyncio.Task] = []
@@ -328,47 +329,32 @@ class Hub:
         except (TypeError, ValueError):
             seen_seq = -1
         feed = self.feeds[sock.workshop_id]
-        answer = asyncio.get_running_loop().create_future()
-        feed.hellos.append((sock, seen_seq, answer))
-        async with feed.lock:
-            if not answer.done():
-                await self._serve_hellos(feed)
-        return await answer
+        if feed.hellos is None:
+            feed.hellos = Turns(feed.lock, lambda hellos: self._serve_hellos(feed, hellos))
+        return await feed.hellos.serve((sock, seen_seq))
 
-    async def _serve_hellos(self, feed: BoardFeed) -> None:
-        """Every socket waiting for its catch-up, in one go (call holding the feed's lock).
+    async def _serve_hellos(self, feed: BoardFeed, hellos: list[tuple[LocalSocket, int]]) -> list[bool]:
+        """Every socket waiting for its catch-up, in one go (holding the feed's lock).
 
         The feed's sockets have every state up to `feed.rendered`, and will be sent every later
         one. So a cached board at or past that number serves as well as a fresh one: phones that
         come back together (a Wi-Fi blip, a killed process) cost one read and one load, not a
         snapshot each in a row behind the feed's rounds."""
-        hellos, feed.hellos = feed.hellos, []
-        try:
+        whole = feed.whole
+        if whole is None or whole.seq < (feed.rendered or 0) or any(seen > whole.seq for _, seen in hellos):
+            async with self.db.snapshot() as session:
+                workshop = await session.get(Workshop, feed.workshop_id)
+                if workshop is None:
+                    return [False] * len(hellos)
+                # Loaded in the same snapshot as its number: never older than it claims.
+                if whole is None or whole.seq != workshop.seq:
+                    feed.whole = WholeBoard(workshop.seq, await kinds.everything(session, workshop))
             whole = feed.whole
-            if whole is None or whole.seq < (feed.rendered or 0) or any(seen > whole.seq for _, seen, _ in hellos):
-                async with self.db.snapshot() as session:
-                    workshop = await session.get(Workshop, feed.workshop_id)
-                    if workshop is None:
-                        for _, _, answer in hellos:
-                            answer.set_result(False)
-                        return
-                    # Loaded in the same snapshot as its number: never older than it claims.
-                    if whole is None or whole.seq != workshop.seq:
-                        feed.whole = WholeBoard(workshop.seq, await kinds.everything(session, workshop))
-                whole = feed.whole
-            for sock, seen, answer in hellos:
-                if seen != whole.seq:
-                    sock.put(whole.in_language(sock.lang))
-                sock.floor = whole.seq
-                answer.set_result(True)
-        except Exception as exc:
-            for _, _, answer in hellos:
-                if not answer.done():
-                    answer.set_exception(exc)
-            raise
-        except BaseException:  # this socket's task was cancelled: the others' owners serve them next
-            feed.hellos[:0] = [h for h in hellos if not h[2].done()]
-            raise
+        for sock, seen in hellos:
+            if seen != whole.seq:
+                sock.put(whole.in_language(sock.lang))
+            sock.floor = whole.seq
+        return [True] * len(hellos)
 
     # -- presence ---------------------------------------------------------------------------
 
@@ -376,33 +362,18 @@ class Hub:
         self.local[sock.workshop_id][sock.member_id] += 1
         if self.local[sock.workshop_id][sock.member_id] == 1:
             try:
-                await self._arrival_written((sock.workshop_id, sock.member_id))
+                await self._arrivals.serve((sock.workshop_id, sock.member_id))
             except BaseException:
                 self._forget(sock)
                 raise
         self.ring(sock.workshop_id, presence_changed=True)
 
-    async def _arrival_written(self, pair: tuple[int, int]) -> None:
-        """Wait until the presence row of `pair` is written. Phones that arrive together (a room
-        joining, a hundred moving here from a killed process) share one write: whoever gets the
-        lock writes every pair waiting, except those whose sockets have closed meanwhile."""
-        done = asyncio.get_running_loop().create_future()
-        self._arrivals.append((pair, done))
-        async with self._presence_lock:
-            if not done.done():
-                batch, self._arrivals = self._arrivals, []
-                pairs = {p for p, _ in batch if self.local.get(p[0], {}).get(p[1], 0) > 0}
-                try:
-                    await presence.arrive(self.db, self.process, *pairs)
-                except BaseException as exc:
-                    for _, waiting in batch:
-                        if not waiting.done():
-                            waiting.set_exception(exc if isinstance(exc, Exception) else RuntimeError("presence not written"))
-                    raise
-                for _, waiting in batch:
-                    if not waiting.done():
-                        waiting.set_result(None)
-        await done
+    async def _write_arrivals(self, pairs: list[tuple[int, int]]) -> list[None]:
+        """The presence rows of sockets that opened together, in one write (holding the presence
+        lock), except those whose sockets closed meanwhile."""
+        here = {p for p in pairs if self.local.get(p[0], {}).get(p[1], 0) > 0}
+        await presence.arrive(self.db, self.process, *here)
+        return [None] * len(pairs)
 
     async def leave(self, sock: LocalSocket) -> None:
         async with self._presence_lock:
