@@ -31,7 +31,19 @@ async def get_owned(session: AsyncSession, workshop: Workshop, model: type[T], o
     item = await session.get(model, parse_id(object_id))
     if item is None or item.workshop_id != workshop.id:
         raise NotFound(gone)
+    hold(session, item)
     return item
+
+
+def in_session(session: AsyncSession, model: type[T], object_id: int) -> T | None:
+    """The object if this session already holds it (no query); None otherwise."""
+    return session.identity_map.get(session.sync_session.identity_key(model, object_id))
+
+
+def hold(session: AsyncSession, item: object) -> None:
+    """Keep what a request looked up alive until its session closes: the identity map holds
+    objects weakly, and a change's fragments (loaded after it) then find them without a query."""
+    session.info.setdefault("zl.held", []).append(item)
 
 
 async def get_phase(session: AsyncSession, workshop: Workshop, phase_id: object) -> Phase:

@@ -25,6 +25,7 @@ from app.facilitation.rules import author_label
 from app.i18n import gettext, gettext_noop
 from app.models import Card, Event, Lane, Participant, Phase, Workshop
 from app.live.fragments import Loader, Render, fragment
+from app.lookups import in_session
 from app.tags import service as tags
 from app.templating import environment, render_block, render_partial
 from app.votes import service as votes
@@ -48,10 +49,13 @@ def _nothing() -> str:
 @fragment("cell")
 def cell(workshop: Workshop, phase_id: int, lane_id: int) -> Loader:
     async def load(session: AsyncSession) -> Render:
-        found = (await session.execute(select(Phase, Lane).where(Phase.id == phase_id, Lane.id == lane_id))).first()
-        if found is None:
-            return _nothing  # removed since; the change that removed it sent the whole board
-        phase, lane = found
+        # The change that wrote to this cell looked both up: no query then. (A snapshot has neither.)
+        phase, lane = in_session(session, Phase, phase_id), in_session(session, Lane, lane_id)
+        if phase is None or lane is None:
+            found = (await session.execute(select(Phase, Lane).where(Phase.id == phase_id, Lane.id == lane_id))).first()
+            if found is None:
+                return _nothing  # removed since; the change that removed it sent the whole board
+            phase, lane = found
         view = await service.load_cell(session, workshop.id, phase_id, lane)
         seq = workshop.seq
 
