@@ -38,6 +38,36 @@ class Database:
         # in order, instead of contending for it inside SQLite keep the latency
         # of every edit low (measured: p99 132 ms with contending writers, 20 ms one at a time). PostgreSQL locks rows.
         self._write_lock = asyncio.Lock() if settings.is_sqlite else None
+        # SQLite: each board's turn (`board_turn`), so that the writer lock is held for the writes
+        # only. [lock, users]: dropped when its last user leaves.
+        self._turns: dict[int, list] = {}
+
+    @property
+    def loads_after_commit(self) -> bool:
+        """Whether a change loads its fragments after its commit, in the board's turn (SQLite),
+        rather than inside its transaction under the board's row lock (PostgreSQL)."""
+        return self._write_lock is not None
+
+    @contextlib.asynccontextmanager
+    async def board_turn(self, workshop_id: int, release: AsyncSession | None = None) -> AsyncIterator[None]:
+        """One board's changes and consistent reads take turns (SQLite; PostgreSQL orders a board's
+        changes by its row lock). Other boards do not wait for this one: only for the short write
+        transaction under the writer lock, which SQLite has one of. `release`: see `_hand_back`."""
+        if self._write_lock is None:
+            yield
+            return
+        await self._hand_back(release)
+        turn = self._turns.get(workshop_id)
+        if turn is None:
+            turn = self._turns[workshop_id] = [asyncio.Lock(), 0]
+        turn[1] += 1
+        try:
+            async with turn[0]:
+                yield
+        finally:
+            turn[1] -= 1
+            if not turn[1]:
+                del self._turns[workshop_id]
 
     @contextlib.asynccontextmanager
     async def writing(self, session: AsyncSession | None = None) -> AsyncIterator[None]:
@@ -68,18 +98,21 @@ class Database:
         return self.sessionmaker()
 
     @contextlib.asynccontextmanager
-    async def snapshot(self, release: AsyncSession | None = None) -> AsyncIterator[AsyncSession]:
-        """A session for reading whose every query sees the same moment.
+    async def snapshot(self, release: AsyncSession | None = None, workshop_id: int | None = None) -> AsyncIterator[AsyncSession]:
+        """A session for reading whose every query sees the same moment (of one board's rows,
+        with `workshop_id`).
 
         A fragment is stamped with the board's sequence number it shows; that is only
         true when the number and the fragment's rows are read at one moment. PostgreSQL:
-        one REPEATABLE READ transaction. SQLite (one process): the writer lock, which
-        every write in this process holds. `release`: a session of the caller's that waits
+        one REPEATABLE READ transaction. SQLite (one process): that board's turn, which every
+        change to it holds until its fragments are loaded (without `workshop_id`: the writer
+        lock, which every write holds). `release`: a session of the caller's that waits
         without its connection (see `_hand_back`).
         """
         if self._write_lock is not None:
             await self._hand_back(release)
-            async with self._write_lock, self.sessionmaker() as session:
+            turn = self.board_turn(workshop_id) if workshop_id is not None else self._write_lock
+            async with turn, self.sessionmaker() as session:
                 yield session
             return
         async with self.sessionmaker() as session:

@@ -228,7 +228,7 @@ class Hub:
         # can go unheard.
         subscriber = feed.subscriber = await self.channels.subscribe([self.channel(feed.workshop_id)])
         feed.tasks.append(asyncio.create_task(self._listen_board(subscriber)))
-        async with self.db.snapshot() as session:
+        async with self.db.snapshot(workshop_id=feed.workshop_id) as session:
             feed.rendered = await session.scalar(select(Workshop.seq).where(Workshop.id == feed.workshop_id))
         feed.tasks.append(asyncio.create_task(self._run_feed(feed)))
 
@@ -272,7 +272,7 @@ class Hub:
                 return  # every change rung for was made here, and is sent
             show_presence, feed.presence_stale = feed.presence_stale, False
             feed.must_read = False
-            async with self.db.snapshot() as session:
+            async with self.db.snapshot(workshop_id=feed.workshop_id) as session:
                 workshop = await session.get(Workshop, feed.workshop_id)
                 if workshop is None:
                     self._close_deleted(feed)
@@ -342,7 +342,7 @@ class Hub:
         snapshot each in a row behind the feed's rounds."""
         whole = feed.whole
         if whole is None or whole.seq < (feed.rendered or 0) or any(seen > whole.seq for _, seen in hellos):
-            async with self.db.snapshot() as session:
+            async with self.db.snapshot(workshop_id=feed.workshop_id) as session:
                 workshop = await session.get(Workshop, feed.workshop_id)
                 if workshop is None:
                     return [False] * len(hellos)
