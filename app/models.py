@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint, false
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint, false, func, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, column_property, mapped_column, relationship
 
 
 def utcnow() -> datetime:
@@ -207,6 +207,14 @@ class VoteRound(Base):
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     # Blind: while the round runs, nobody sees counts (not in any page, answer or broadcast).
     blind: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+# The workshop's latest voting round (running or the last one), read with the workshop's row: every
+# card and cell rendered asks for it, and outside a round (most of a session) that then costs no query.
+# `events.record` reads it again with the board's next number, under the board's lock.
+Workshop.latest_round_id = column_property(
+    select(func.max(VoteRound.id)).where(VoteRound.workshop_id == Workshop.id).scalar_subquery()
+)
 
 
 class Vote(Base):

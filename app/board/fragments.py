@@ -56,7 +56,7 @@ def cell(workshop: Workshop, phase_id: int, lane_id: int) -> Loader:
             if found is None:
                 return _nothing  # removed since; the change that removed it sent the whole board
             phase, lane = found
-        view = await service.load_cell(session, workshop.id, phase_id, lane)
+        view = await service.load_cell(session, workshop, phase_id, lane)
         seq = workshop.seq
 
         def render() -> str:
@@ -85,7 +85,7 @@ def card(workshop: Workshop, card_id: int) -> Loader:
         # (Changes that alter these behind the ORM's back reload the card: `chart_cards`.)
         if unloaded := inspect(item).unloaded & {"author", "tags", "steps"}:
             await session.refresh(item, sorted(unloaded))
-        rnd = await votes.latest_round(session, workshop.id)
+        rnd = await votes.latest_round(session, workshop)
         counts = await votes.visible_counts(session, rnd, [card_id])
         voting = rnd is not None and rnd.ended_at is None
         seq = workshop.seq

@@ -86,15 +86,15 @@ async def load_board(session: AsyncSession, workshop: Workshop, viewer: Particip
         if viewer is not None and card.author_id == viewer.id:
             mine[cell].append(card)
     tags = list(await session.scalars(select(Tag).where(Tag.workshop_id == workshop.id).order_by(Tag.position, Tag.id)))
-    rnd, votes = await _votes(session, workshop.id)
+    rnd, votes = await _votes(session, workshop)
     return BoardView(workshop, phases, lanes, dict(cards), tags=tags, round=rnd, votes=votes,
                      private=dict(private), mine=dict(mine))
 
 
-async def _votes(session: AsyncSession, workshop_id: int, card_ids: list[int] | None = None):
+async def _votes(session: AsyncSession, workshop: Workshop, card_ids: list[int] | None = None):
     from app.votes import service as votes  # votes builds on this module
 
-    rnd = await votes.latest_round(session, workshop_id)
+    rnd = await votes.latest_round(session, workshop)
     return rnd, await votes.visible_counts(session, rnd, card_ids)
 
 
@@ -119,13 +119,13 @@ def _live_cards(workshop_id: int):
     return select(Card).where(Card.workshop_id == workshop_id, Card.deleted_at.is_(None), Card.hidden.is_(False))
 
 
-async def load_cell(session: AsyncSession, workshop_id: int, phase_id: int, lane: Lane) -> CellView:
+async def load_cell(session: AsyncSession, workshop: Workshop, phase_id: int, lane: Lane) -> CellView:
     """A cell as everyone sees it: its revealed cards, and only the number of unrevealed ones."""
     rows = list(await session.scalars(
-        _live_cards(workshop_id).where(Card.phase_id == phase_id, Card.lane_id == lane.id).order_by(Card.position, Card.id)
+        _live_cards(workshop.id).where(Card.phase_id == phase_id, Card.lane_id == lane.id).order_by(Card.position, Card.id)
     ))
     cards = [c for c in rows if not c.private]
-    rnd, votes = await _votes(session, workshop_id, [c.id for c in cards])
+    rnd, votes = await _votes(session, workshop, [c.id for c in cards])
     return CellView(phase_id, lane.id, cards, first_question(lane.question), rnd, votes, private=len(rows) - len(cards))
 
 

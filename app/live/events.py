@@ -3,17 +3,23 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.models import Event, Participant, Workshop, utcnow
+from app.models import Event, Participant, VoteRound, Workshop, utcnow
 
 RECORDED = "zl.recorded_events"  # key in session.info: the events of the open transaction
 
 _workshops = Workshop.__table__
+# With the number, the latest voting round as of this moment (`Workshop.latest_round_id`): on
+# PostgreSQL the row is locked from here on, so what the change then renders agrees with it.
+# (By the parameter, not correlated: SQLite's RETURNING names columns unqualified, and `id` would
+# then be the round's own.)
+_LATEST_ROUND = select(func.max(VoteRound.id)).where(VoteRound.workshop_id == bindparam("workshop_id")).scalar_subquery()
 _NEXT_SEQ = (update(_workshops).where(_workshops.c.id == bindparam("workshop_id"))
-             .values(seq=_workshops.c.seq + 1, updated_at=bindparam("now")).returning(_workshops.c.seq))
+             .values(seq=_workshops.c.seq + 1, updated_at=bindparam("now"))
+             .returning(_workshops.c.seq, _LATEST_ROUND))
 
 
 async def record(
@@ -26,8 +32,9 @@ async def record(
     """
     # Core, on the session's connection, built once: the ORM's bulk-update path doubled its cost.
     connection = await session.connection()
-    seq = (await connection.execute(_NEXT_SEQ, {"workshop_id": workshop.id, "now": utcnow()})).scalar_one()
+    seq, latest_round_id = (await connection.execute(_NEXT_SEQ, {"workshop_id": workshop.id, "now": utcnow()})).one()
     set_committed_value(workshop, "seq", seq)  # as the database has it: not a change to flush
+    set_committed_value(workshop, "latest_round_id", latest_round_id)
     event = Event(workshop_id=workshop.id, seq=seq, kind=kind, data=data, actor_id=actor.id if actor else None)
     session.add(event)
     # `board_change` notes on these events which fragments the change re-rendered.

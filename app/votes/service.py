@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import delete, func, inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.live.events import record
@@ -15,19 +15,16 @@ from app.models import Card, Participant, Vote, VoteRound, Workshop, utcnow
 MAX_VOTES_PER_PERSON = 20
 
 
-# Built once: asked on every card and cell rendered (a statement built per call costs SQLAlchemy
-# as much again as running it: construction and its cache key).
-_LATEST_ROUND = (select(VoteRound).where(VoteRound.workshop_id == bindparam("workshop_id"))
-                 .order_by(VoteRound.id.desc()).limit(1))
-
-
-async def latest_round(session: AsyncSession, workshop_id: int) -> VoteRound | None:
+async def latest_round(session: AsyncSession, workshop: Workshop) -> VoteRound | None:
     """The running round, or else the last one (its results stay on the board)."""
-    return await session.scalar(_LATEST_ROUND, {"workshop_id": workshop_id})
+    if "latest_round_id" in inspect(workshop).unloaded:  # a workshop made in this session
+        await session.refresh(workshop, ["latest_round_id"])
+    round_id = workshop.latest_round_id
+    return None if round_id is None else await session.get(VoteRound, round_id)
 
 
-async def active_round(session: AsyncSession, workshop_id: int) -> VoteRound | None:
-    rnd = await latest_round(session, workshop_id)
+async def active_round(session: AsyncSession, workshop: Workshop) -> VoteRound | None:
+    rnd = await latest_round(session, workshop)
     return rnd if rnd is not None and rnd.ended_at is None else None
 
 
@@ -50,7 +47,7 @@ async def start_round(session: AsyncSession, workshop: Workshop, actor: Particip
 
 
 async def end_round(session: AsyncSession, workshop: Workshop, actor: Participant) -> VoteRound:
-    rnd = await active_round(session, workshop.id)
+    rnd = await active_round(session, workshop)
     if rnd is None:
         raise UserError(_("There is no voting round running."))
     rnd.ended_at = utcnow()
@@ -68,7 +65,7 @@ async def _card_in_round(session: AsyncSession, workshop: Workshop, member: Part
     """The card voted on, and the round that is open (refused when none is)."""
     card = await get_card(session, workshop, card_id, member)
     rules.ensure_open(workshop)
-    rnd = await active_round(session, workshop.id)
+    rnd = await active_round(session, workshop)
     if rnd is None:
         raise UserError(_("Voting is not open. The facilitator starts a voting round."))
     return card, rnd

@@ -15,6 +15,7 @@ import pytest
 from app.board import fragments, service
 from app.live.change import board_change
 from app.models import Participant, Workshop
+from app.votes import service as votes
 from app.workshops.service import create_workshop
 
 pytestmark = pytest.mark.backend
@@ -113,3 +114,20 @@ async def test_one_boards_concurrent_changes_keep_their_order(db, settings):
         assert shown[:-1] == order, f"change {seq} shows a state other than the one its number names"
         order.append(shown[-1])
     assert sorted(order) == sorted(f"kaart {n}" for n in range(20))
+
+
+async def test_a_change_shows_the_round_another_request_started_while_it_waited(db, settings):
+    """The workshop's latest round comes with its row (no query outside a round): a change that
+    read the workshop before someone started a round still renders its cell with voting open."""
+    request = _request(db)
+    workshop_id, member_id, phase, lane = await _board(db, settings, "Stemmen")
+    async with db.session() as s:
+        stale = await s.get(Workshop, workshop_id)  # as the guard read it, before the round
+        assert stale.latest_round_id is None
+        async with db.session() as other, board_change(request, other, await other.get(Workshop, workshop_id)):
+            await votes.start_round(other, await other.get(Workshop, workshop_id), await other.get(Participant, member_id), 3)
+        member = await s.get(Participant, member_id)
+        async with board_change(request, s, stale) as change:
+            card = await service.add_card(s, settings, stale, member, phase, lane, "stem op mij")
+            change.add(fragments.cell(stale, card.phase_id, card.lane_id))
+        assert f'id="vote-{card.id}"' in change.render()

@@ -144,7 +144,7 @@ async def test_the_vote_budget_holds(session, settings):
         await votes.unvote(session, ws, fac, cards[0].id)
     # A new round starts from zero; the old one has ended.
     new = await votes.start_round(session, ws, fac, 2)
-    assert (await votes.latest_round(session, ws.id)).id == new.id
+    assert (await votes.latest_round(session, ws)).id == new.id
     assert await votes.used_votes(session, new.id, anna.id) == 0
     await votes.end_round(session, ws, fac)
     with pytest.raises(UserError):
