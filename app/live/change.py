@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.facilitation.rules import ensure_open
 from app.live import fragments as registry, kinds
-from app.live.events import RECORDED
+from app.live.events import RECORDED, write_recorded
 from app.live.fragments import Loader, Render, once_per_language, seq_marker
 
 if TYPE_CHECKING:
@@ -75,6 +75,7 @@ async def board_change(
                     described = [list(registry.descriptor_of(load)) for load in change.loaders]
                     for event in recorded:
                         event.fragments = described
+                    await write_recorded(session, recorded)
                 if not db.loads_after_commit:
                     await _load(change, session, workshop, before, recorded if changed else None)
                 await session.commit()

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -12,6 +12,7 @@ from app.models import Event, Participant, VoteRound, Workshop, utcnow
 RECORDED = "zl.recorded_events"  # key in session.info: the events of the open transaction
 
 _workshops = Workshop.__table__
+_INSERT_EVENT = insert(Event.__table__)
 # With the number, the latest voting round as of this moment (`Workshop.latest_round_id`): on
 # PostgreSQL the row is locked from here on, so what the change then renders agrees with it.
 # (By the parameter, not correlated: SQLite's RETURNING names columns unqualified, and `id` would
@@ -36,7 +37,20 @@ async def record(
     set_committed_value(workshop, "seq", seq)  # as the database has it: not a change to flush
     set_committed_value(workshop, "latest_round_id", latest_round_id)
     event = Event(workshop_id=workshop.id, seq=seq, kind=kind, data=data, actor_id=actor.id if actor else None)
-    session.add(event)
-    # `board_change` notes on these events which fragments the change re-rendered.
-    session.info.setdefault(RECORDED, []).append(event)
+    recorded = session.info.get(RECORDED)
+    if recorded is None:
+        session.add(event)  # outside a board change (an import): written with the session's flush
+    else:
+        recorded.append(event)  # `board_change` notes their fragments on them and writes them (`write_recorded`)
     return seq
+
+
+async def write_recorded(session: AsyncSession, events: list[Event]) -> None:
+    """A change's events, in one INSERT on the session's connection: not through the unit of work,
+    which costs more per object than the whole statement."""
+    if events:
+        connection = await session.connection()
+        await connection.execute(_INSERT_EVENT, [
+            {"workshop_id": e.workshop_id, "seq": e.seq, "kind": e.kind, "data": e.data, "fragments": e.fragments,
+             "actor_id": e.actor_id} for e in events
+        ])
