@@ -42,7 +42,9 @@ async def erase(db: Database, settings: Settings, workshop_id: int, release: Asy
     CASCADE takes the rest), their old versions in SQLite's WAL (`Database.scrub`; `secure_delete`
     zeroes them in the file), and its exports. `release`: the caller's session, which waits without
     its connection (`Database.writing`)."""
-    async with db.writing(release), db.session() as session:
+    # The board's turn first (SQLite; on PostgreSQL the DELETE waits for the board's row lock): no
+    # change of this board is half-way, its loads included, while the board goes.
+    async with db.board_turn(workshop_id, release), db.writing(), db.session() as session:
         slug = await session.scalar(select(Workshop.slug).where(Workshop.id == workshop_id))
         await delete_workshop(session, workshop_id)
         await session.commit()

@@ -270,9 +270,14 @@ class Hub:
             self._send_made_here(feed)
             if feed.up_to_date():
                 return  # every change rung for was made here, and is sent
-            show_presence, feed.presence_stale = feed.presence_stale, False
-            feed.must_read = False
             async with self.db.snapshot(workshop_id=feed.workshop_id) as session:
+                # A change of this board that held its turn (SQLite: committed, then loading) has
+                # handed over what it loaded by now: send that rather than read it again.
+                self._send_made_here(feed)
+                if feed.up_to_date():
+                    return
+                show_presence, feed.presence_stale = feed.presence_stale, False
+                feed.must_read = False
                 workshop = await session.get(Workshop, feed.workshop_id)
                 if workshop is None:
                     self._close_deleted(feed)

@@ -148,6 +148,41 @@ async def test_a_socket_caught_up_to_a_newer_board_is_never_sent_an_older_state(
     assert _sent(ahead) == ["<ul>online</ul>", '<p>stand 37</p><div id="board-seq" data-seq="37" hidden hx-swap-oob="true"></div>']
 
 
+async def test_a_feed_rung_while_a_change_loads_sends_what_the_change_loaded(db, settings):
+    """A change commits, then loads its fragments in its board's turn (SQLite). The feed, rung for
+    that number meanwhile (the upkeep reads the board's number from the database), waits for the
+    turn and then sends what the change handed over: the change's own message, not a second load
+    of it from the event log folded into the next one."""
+    from app.live.events import record
+    from app.workshops.service import create_workshop
+
+    async with db.session() as s:
+        workshop, _ = await create_workshop(s, settings, "Beurt", "nl", "Fenna")
+        await s.commit()
+        workshop_id, before = workshop.id, workshop.seq
+    hub = Hub(settings, db)
+    feed = hub.feeds[workshop_id] = BoardFeed(workshop_id, rendered=before)
+    sock = LocalSocket(workshop_id, 1, "nl")
+    feed.sockets.add(sock)
+    async with db.board_turn(workshop_id):  # the change: committed, now loading
+        async with db.session() as s, db.writing(s):
+            await record(s, await s.get(Workshop, workshop_id), "test", {}, None)
+            await s.commit()
+        feed.ring(before + 1)  # as the upkeep does, having read the new number
+        rendering = asyncio.create_task(hub._render_feed(feed))
+        await asyncio.sleep(0.1)
+        # SQLite: it waits for the board's turn. (PostgreSQL loads inside the change's transaction
+        # and has no turn: the feed reads the committed change from the log at once.)
+        assert rendering.done() is not db.loads_after_commit
+        hub.changed_here(workshop_id, before, before + 1, [lambda: "<p>zoals geladen</p>"])
+    await asyncio.wait_for(rendering, 5)
+    hub._send_made_here(feed)
+    sent = _sent(sock)
+    assert len(sent) == 1 and f'data-seq="{before + 1}"' in sent[0]  # once, as one message
+    assert ("zoals geladen" in sent[0]) is db.loads_after_commit
+    assert feed.rendered == before + 1 and feed.up_to_date()
+
+
 def test_a_change_is_rendered_once_per_language_for_the_answer_and_the_sockets(settings):
     from app.i18n import use_locale
     from app.live.feed import per_language
