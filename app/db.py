@@ -98,21 +98,17 @@ class Database:
         return self.sessionmaker()
 
     @contextlib.asynccontextmanager
-    async def snapshot(self, release: AsyncSession | None = None, workshop_id: int | None = None) -> AsyncIterator[AsyncSession]:
-        """A session for reading whose every query sees the same moment (of one board's rows,
-        with `workshop_id`).
+    async def snapshot(self, workshop_id: int, release: AsyncSession | None = None) -> AsyncIterator[AsyncSession]:
+        """A session for reading whose every query sees one moment of this board.
 
         A fragment is stamped with the board's sequence number it shows; that is only
         true when the number and the fragment's rows are read at one moment. PostgreSQL:
-        one REPEATABLE READ transaction. SQLite (one process): that board's turn, which every
-        change to it holds until its fragments are loaded (without `workshop_id`: the writer
-        lock, which every write holds). `release`: a session of the caller's that waits
-        without its connection (see `_hand_back`).
+        one REPEATABLE READ transaction. SQLite (one process): the board's turn, which every
+        change to it holds until its fragments are loaded. `release`: a session of the caller's
+        that waits without its connection (see `_hand_back`).
         """
         if self._write_lock is not None:
-            await self._hand_back(release)
-            turn = self.board_turn(workshop_id) if workshop_id is not None else self._write_lock
-            async with turn, self.sessionmaker() as session:
+            async with self.board_turn(workshop_id, release), self.sessionmaker() as session:
                 yield session
             return
         async with self.sessionmaker() as session:

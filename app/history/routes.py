@@ -56,7 +56,7 @@ class History(Controller):
         if since == workshop.seq:
             return Response(b"", status_code=204)
         # One moment: the parts and the number they are stamped with must agree.
-        async with request.app.state.db.snapshot(release=db_session, workshop_id=workshop.id) as snap:
+        async with request.app.state.db.snapshot(workshop.id, release=db_session) as snap:
             now = await snap.get(Workshop, workshop.id)
             if now is None:
                 return Response(b"", status_code=204)

@@ -228,7 +228,7 @@ class Hub:
         # can go unheard.
         subscriber = feed.subscriber = await self.channels.subscribe([self.channel(feed.workshop_id)])
         feed.tasks.append(asyncio.create_task(self._listen_board(subscriber)))
-        async with self.db.snapshot(workshop_id=feed.workshop_id) as session:
+        async with self.db.snapshot(feed.workshop_id) as session:
             feed.rendered = await session.scalar(select(Workshop.seq).where(Workshop.id == feed.workshop_id))
         feed.tasks.append(asyncio.create_task(self._run_feed(feed)))
 
@@ -270,7 +270,7 @@ class Hub:
             self._send_made_here(feed)
             if feed.up_to_date():
                 return  # every change rung for was made here, and is sent
-            async with self.db.snapshot(workshop_id=feed.workshop_id) as session:
+            async with self.db.snapshot(feed.workshop_id) as session:
                 # A change of this board that held its turn (SQLite: committed, then loading) has
                 # handed over what it loaded by now: send that rather than read it again.
                 self._send_made_here(feed)
@@ -347,7 +347,7 @@ class Hub:
         snapshot each in a row behind the feed's rounds."""
         whole = feed.whole
         if whole is None or whole.seq < (feed.rendered or 0) or any(seen > whole.seq for _, seen in hellos):
-            async with self.db.snapshot(workshop_id=feed.workshop_id) as session:
+            async with self.db.snapshot(feed.workshop_id) as session:
                 workshop = await session.get(Workshop, feed.workshop_id)
                 if workshop is None:
                     return [False] * len(hellos)
