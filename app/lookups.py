@@ -66,4 +66,5 @@ async def get_card(
         raise NotFound(_("This card has been deleted by someone else."))
     if card.private and (actor is None or card.author_id != actor.id):
         raise NotFound(_("This card has been deleted by someone else."))
+    hold(session, card)
     return card

@@ -18,14 +18,13 @@ from collections.abc import Awaitable, Callable
 from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.board import service
+from app.board import cells, service
 from app.chart import fragments as chart_fragments
 from app.export import panel as export_panel
 from app.facilitation.rules import author_label
 from app.i18n import gettext, gettext_noop
 from app.models import Card, Event, Lane, Participant, Phase, Workshop
 from app.live.fragments import Loader, Render, fragment
-from app.lookups import in_session
 from app.tags import service as tags
 from app.templating import environment, render_block, render_partial
 from app.votes import service as votes
@@ -49,26 +48,15 @@ def _nothing() -> str:
 @fragment("cell")
 def cell(workshop: Workshop, phase_id: int, lane_id: int) -> Loader:
     async def load(session: AsyncSession) -> Render:
-        # The change that wrote to this cell looked both up: no query then. (A snapshot has neither.)
-        phase, lane = in_session(session, Phase, phase_id), in_session(session, Lane, lane_id)
-        if phase is None or lane is None:
-            found = (await session.execute(select(Phase, Lane).where(Phase.id == phase_id, Lane.id == lane_id))).first()
-            if found is None:
-                return _nothing  # removed since; the change that removed it sent the whole board
-            phase, lane = found
-        view = await service.load_cell(session, workshop, phase_id, lane)
+        view = await cells.cell(session, workshop, phase_id, lane_id)
+        if view is None:
+            return _nothing  # removed since; the change that removed it sent the whole board
         seq = workshop.seq
-
-        def render() -> str:
-            # Holding phase and lane keeps them in the session's identity map for the loaders
-            # after this one (the announcement names them), which then need no query.
-            return _partial(
-                "_cell", workshop=workshop, phase_id=phase.id, lane_id=lane.id, cards=view.cards,
-                prompt=view.prompt, votes=view.votes, voting=view.voting, private_count=view.private,
-                tagged=sum(1 for c in view.cards if c.tags), heat_level=tags.heat_level, seq=seq,
-            )
-
-        return render
+        return lambda: _partial(
+            "_cell", workshop=workshop, phase_id=phase_id, lane_id=lane_id, cards=view.cards, prompt=view.prompt,
+            votes=view.votes, voting=view.voting, private_count=view.private,
+            tagged=sum(1 for c in view.cards if c.tags), heat_level=tags.heat_level, seq=seq,
+        )
 
     return load
 
@@ -76,6 +64,10 @@ def cell(workshop: Workshop, phase_id: int, lane_id: int) -> Loader:
 @fragment("card")
 def card(workshop: Workshop, card_id: int) -> Loader:
     async def load(session: AsyncSession) -> Render:
+        seq = workshop.seq
+        if (held := cells.card(session, workshop, card_id)) is not None:
+            view, cell_ = held
+            return lambda: _partial("_card", workshop=workshop, card=view, votes=cell_.votes, voting=cell_.voting, seq=seq)
         item = await session.get(Card, card_id)
         if item is None or item.workshop_id != workshop.id:
             return _nothing  # deleted since; its cell is part of the same broadcast
@@ -88,7 +80,6 @@ def card(workshop: Workshop, card_id: int) -> Loader:
         rnd = await votes.latest_round(session, workshop)
         counts = await votes.visible_counts(session, rnd, [card_id])
         voting = rnd is not None and rnd.ended_at is None
-        seq = workshop.seq
         return lambda: _partial("_card", workshop=workshop, card=item, votes=counts, voting=voting, seq=seq)
 
     return load

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
 from app.live.events import record
-from app.lookups import get_card, get_lane, get_phase
+from app.lookups import get_card, get_lane, get_phase, hold
 from app.text import clean_name, clean_text
 from app.errors import UserError
 from app.facilitation import rules
@@ -227,6 +227,7 @@ async def add_card(
     session.add(card)
     await session.flush()
     card.author = author
+    hold(session, card)  # the read model applies it from the session (app/board/cells.py)
     await record(session, workshop, "card.added", {"card": card.id, "phase": phase.id, "lane": lane.id, "text": clean}, author)
     return card
 

@@ -80,6 +80,7 @@ async def board_change(
                     await _load(change, session, workshop, before, recorded if changed else None)
                 await session.commit()
             except BaseException:
+                kinds.forget(session, workshop)  # it may have applied what then did not commit
                 await session.rollback()
                 raise
             finally:
@@ -88,6 +89,7 @@ async def board_change(
             try:
                 await _load(change, session, workshop, before, recorded if changed else None)
             except BaseException:
+                kinds.forget(session, workshop)
                 if changed:
                     hub.ring(workshop.id, workshop.seq)  # committed: the feeds read it from the log
                 raise
@@ -97,7 +99,10 @@ async def board_change(
 
 async def _load(change: BoardChange, session: AsyncSession, workshop: Workshop, before: int, recorded: list | None) -> None:
     """The change's fragments as the change left the board, rendered once per language: the
-    answer and this process's sockets share the bytes. `recorded`: its events (None: no change)."""
+    answer and this process's sockets share the bytes. `recorded`: its events (None: no change),
+    applied first to the board's read model, from which cells and cards are drawn."""
+    if recorded is not None:
+        kinds.advance(session, workshop, before, recorded)
     change.renders = [once_per_language(await load(session)) for load in change.loaders]
     if recorded is not None:
         change.renders.append(once_per_language(await kinds.announce(session, workshop, before, recorded)))
