@@ -27,6 +27,7 @@ def test_changes_through_either_process_reach_both_sockets_in_the_same_order(pai
         on_a.drain()
         on_b.drain()
         added: dict[str, int] = {}  # card text -> the sequence number its change got
+        answered: list[tuple[int, list[str]]] = []  # (number, the cell as that change's answer drew it)
         barrier = threading.Barrier(2)
         errors: list[str] = []
 
@@ -38,6 +39,7 @@ def test_changes_through_either_process_reach_both_sockets_in_the_same_order(pai
                     errors.append(r.text)
                     return
                 added[f"{who}-{k}"] = answer_seq(r)
+                answered.extend(states([r.text], cell))
 
         threads = [threading.Thread(target=add, args=(anna, "A")), threading.Thread(target=add, args=(bram, "B"))]
         for t in threads:
@@ -50,6 +52,11 @@ def test_changes_through_either_process_reach_both_sockets_in_the_same_order(pai
         assert sorted(added.values()) == list(range(first, first + 16))
         order = sorted(added, key=added.get)
         last = first + 15
+        # Each answer is drawn from its process's read model of the board, which the other
+        # process's changes left behind: it shows exactly the state its number names.
+        assert len(answered) == 16
+        for seq, texts in answered:
+            assert texts == order[: seq - first + 1], f"the answer of change {seq} drew another state"
 
         for sock in (on_a, on_b):
             sock.recv_until(reached(last), timeout=15)
