@@ -390,6 +390,7 @@ async def link_card(
     step = await get_step(session, workshop, step_id)
     if not await set_pair(session, card_step, linked, card_id=card.id, step_id=step.id):
         return card
+    session.expire(card, ["steps"])  # written behind the ORM's back: whoever draws the card next reads them
     await record(session, workshop, "card.linked" if linked else "card.unlinked", {"card": card.id, "step": step.id}, actor)
     return card
 

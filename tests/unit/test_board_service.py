@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from app.board import service
 from app.errors import NotFound, UserError
 from app.i18n import use_locale
-from app.models import BACKSTAGE, VISIBLE, Event
+from app.models import BACKSTAGE, VISIBLE, Card, Event
 from app.workshops.service import create_workshop, join
 
 
@@ -53,6 +55,30 @@ async def test_every_change_takes_the_next_sequence_number_and_is_logged(session
     assert [e.kind for e in events] == ["card.added", "card.edited", "card.moved", "card.deleted"]
     assert events[1].data["previous"] == "een" and events[3].data["text"] == "twee"
     assert ws.seq == 4
+
+
+def _naive_utc(value):
+    """SQLite gives back the UTC times it stores without their zone; PostgreSQL with it."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+    return value
+
+
+async def test_a_card_written_by_core_statements_is_the_row_the_database_holds(session, settings):
+    """add, edit and move write a card with Core statements and set the values into the object:
+    the object leaves nothing unloaded (a new column the insert forgets would) and agrees with
+    the row as read back."""
+    ws, fac = await new_board(session, settings)
+    board = await service.load_board(session, ws)
+    card = await service.add_card(session, settings, ws, fac, board.phases[0].id, board.lanes[0].id, "een")
+    assert not inspect(card).unloaded and not inspect(card).modified
+    await service.edit_card(session, settings, ws, fac, card.id, "twee")
+    await service.move_card(session, ws, fac, card.id, board.phases[1].id, board.lanes[1].id)
+    await session.commit()
+    seen = {c.key: _naive_utc(getattr(card, c.key)) for c in inspect(Card).column_attrs}
+    row = (await session.execute(select(Card.__table__).where(Card.id == card.id))).one()._asdict()
+    assert seen == {k: _naive_utc(v) for k, v in row.items()}
+    assert (seen["text"], seen["version"], seen["phase_id"], seen["lane_id"]) == ("twee", 2, board.phases[1].id, board.lanes[1].id)
 
 
 async def test_unchanged_edit_and_same_cell_move_are_no_events(session, settings):
