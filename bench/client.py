@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import random
 import re
 import socket as pysocket
@@ -136,6 +137,7 @@ class Board:
     seq: int = 0
     sockets: list[Socket] = field(default_factory=list)
     cards: list[int] = field(default_factory=list)
+    cell_of: dict[int, tuple[int, int]] = field(default_factory=dict)  # card -> (phase, lane), as this client put it
     sent: dict[int, float] = field(default_factory=dict)  # seq -> scheduled time
     errors: int = 0
     http_ms: list[float] = field(default_factory=list)
@@ -221,12 +223,23 @@ class AppTarget(Target):
         if kind == "edit" and board.cards:
             return await p.http.post(f"/w/{slug}/cards/{random.choice(board.cards)}", data={"text": text}, headers=h)
         if kind == "move" and board.cards:
-            return await p.http.post(f"/w/{slug}/cards/{random.choice(board.cards)}/move", headers=h,
-                                     data={"phase_id": random.choice(board.phases), "lane_id": random.choice(board.lanes)})
-        r = await p.http.post(f"/w/{slug}/cards", headers=h, data={
-            "phase_id": random.choice(board.phases), "lane_id": random.choice(board.lanes), "text": text})
+            # Always to another cell: a move to its own cell changes nothing, and its answer would
+            # carry a number that belongs to an earlier change (or none of this step's).
+            card = random.choice(board.cards)
+            cell = random.choice([c for c in itertools.product(board.phases, board.lanes) if c != board.cell_of.get(card)])
+            r = await p.http.post(f"/w/{slug}/cards/{card}/move", headers=h, data={"phase_id": cell[0], "lane_id": cell[1]})
+            if r.status_code == 200:
+                board.cell_of[card] = cell
+            return r
+        if kind == "delete" and board.cards:
+            card = board.cards.pop(random.randrange(len(board.cards)))
+            board.cell_of.pop(card, None)
+            return await p.http.post(f"/w/{slug}/cards/{card}/delete", headers=h)
+        cell = (random.choice(board.phases), random.choice(board.lanes))
+        r = await p.http.post(f"/w/{slug}/cards", headers=h, data={"phase_id": cell[0], "lane_id": cell[1], "text": text})
         if r.status_code == 200:
             board.cards.append(max(int(x) for x in re.findall(r'id="card-(\d+)"', r.text)))
+            board.cell_of[board.cards[-1]] = cell
         return r
 
 
@@ -252,6 +265,8 @@ class Worker:
         self.people = people
         self.boards: dict[int, Board] = {}
         self.stalled: list[pysocket.socket] = []
+        self.steady_cards: int | None = None  # see `steady`
+        self.filling = False
 
     # Setup: boards exist (joined over HTTP) and are "active" when their sockets are open.
     async def ensure_boards(self, indexes: list[int]) -> dict:
@@ -298,10 +313,22 @@ class Worker:
             return
         b.sent[seq] = scheduled
 
+    async def steady(self, cards: int | None, fill: bool = False) -> dict:
+        """From here on, a board at `cards` cards gets a card deleted where it would get a new one
+        (None: boards grow): the soak's boards keep their size, as a long session's do. `fill`: every
+        edit adds a card until the board has `cards`."""
+        self.steady_cards, self.filling = cards, fill
+        return {"steady": cards}
+
     def _kind(self, b: Board) -> str:
         # A live session: mostly new cards and rewording, some moves.
         r = random.random()
-        return "add" if r < 0.45 or len(b.cards) < 5 else ("edit" if r < 0.9 else "move")
+        kind = "add" if r < 0.45 or len(b.cards) < 5 else ("edit" if r < 0.9 else "move")
+        if self.steady_cards is None:
+            return kind
+        if self.filling and len(b.cards) < self.steady_cards:
+            return "add"
+        return "delete" if kind == "add" and len(b.cards) >= self.steady_cards else kind
 
     async def _drive(self, b: Board, rate: float, duration: float, start: float, edit=None) -> None:
         """Edits at `rate` on a schedule; `edit(board, participant, scheduled, text)`: how (default `_edit`)."""

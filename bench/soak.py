@@ -16,6 +16,10 @@ from pathlib import Path
 from bench.run import PERF_DIR, TARGET, Bench, Clients, Server, machine, raise_open_files, say
 
 
+STEADY_CARDS = 300  # per board: filled to this first, then a new card for each one deleted
+FILL_RATE = 4.0  # new cards per second per board while filling (100/s in all: within one core)
+
+
 def main(minutes: float, rate: float = 2.0) -> None:
     raise_open_files()
     rows = []
@@ -26,6 +30,13 @@ def main(minutes: float, rate: float = 2.0) -> None:
             clients = Clients("app", server, 2, TARGET["people"])
             bench = Bench("app", server, clients)
             bench.boards(TARGET["boards"])
+            # Boards of a steady size: otherwise they fill up over the run (45 % of edits are new
+            # cards) and memory follows their content, not time. Filled first, as a workshop's
+            # board is by its second hour; from then on adds and deletes balance.
+            bench.clients.call("steady", bench.clients.all(cards=STEADY_CARDS, fill=True))
+            fill = bench.step(rate=FILL_RATE, duration=STEADY_CARDS / FILL_RATE + 5)
+            bench.clients.call("steady", bench.clients.all(cards=STEADY_CARDS))
+            say(f"  soak: boards filled to ~{STEADY_CARDS} cards ({fill['edits']} edits, p99 {fill['p99']:.0f} ms)")
             end = time.monotonic() + minutes * 60
             while time.monotonic() < end - 30:
                 r = bench.step(rate=rate, duration=55)
@@ -37,7 +48,7 @@ def main(minutes: float, rate: float = 2.0) -> None:
             if clients:
                 clients.close()
             server.stop()
-    saved = {"machine": machine(), "minutes": minutes, "rate": rate, "rows": rows}
+    saved = {"machine": machine(), "minutes": minutes, "rate": rate, "steady_cards": STEADY_CARDS, "rows": rows}
     PERF_DIR.mkdir(parents=True, exist_ok=True)
     (PERF_DIR / "soak-latest.json").write_text(json.dumps(saved, indent=1, default=str))
     render(saved)
@@ -50,6 +61,8 @@ def render(saved: dict) -> str:
     half = rss[len(rss) // 2] if rss else 0.0
     last = rss[-1] if rss else 0.0
     lines = [f"# Soak: {minutes:g} minutes, 25 boards × 40 sockets (1,000), {rate:g} edits/s per board ({25 * rate:g} edits/s)", "",
+             f"Boards of a steady size: each filled to {saved.get('steady_cards', STEADY_CARDS)} cards first, then a card deleted "
+             "for each one that would make it larger (45 % new or deleted cards, 45 % edits, 10 % moves).", "",
              "A load one process can carry on this machine when it has a core to itself (the target's 125 edits/s "
              "overloads it: see README.md), so that growth would mean a leak, not a backlog.", "",
              f"{m['date']}, commit `{m['commit']}`, {m['cpu']}, {m['cores']} cores. RSS at minute 5: {warm:.1f} MiB; "

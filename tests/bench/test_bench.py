@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import httpx
 from litestar.testing import TestClient
 
-from bench.client import seq_of
+from bench.client import AppTarget, Board, Participant, Worker, seq_of
 from bench.profile import summarise_collapsed
 from bench.relay import create_relay
 from bench.report import END, START, update_readme
@@ -56,3 +57,29 @@ async def test_the_reconnect_storm_step_measures_every_phone_catching_up(server)
         await worker.close()
     assert result["sockets"] == result["caught_up"] == 6 and result["errors"] == 0
     assert result["older"] == 0 and 0 <= result["p50_ms"] <= result["max_ms"] < 10_000
+
+
+async def test_a_move_always_names_another_cell_and_a_steady_board_deletes_instead_of_growing():
+    """A move to the card's own cell changes nothing: its answer carries an earlier change's number,
+    which the harness would count as that edit's (and, at a step's start, as dropped everywhere)."""
+    posted: list[tuple[str, dict]] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        posted.append((request.url.path, dict(httpx.QueryParams(request.content.decode()))))
+        card = 100 + len(posted)
+        return httpx.Response(200, text=f'<article id="card-{card}"></article><div id="board-seq" data-seq="{card}"')
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(answer), base_url="http://app")
+    board = Board(0, "bord", [1, 2], [7], [Participant(http)])
+    target = AppTarget("http://app")
+    await target.edit(board, board.participants[0], "nieuw", "add")
+    card, cell = board.cards[0], board.cell_of[board.cards[0]]
+    for _ in range(20):
+        await target.edit(board, board.participants[0], "weg", "move")
+        moved_to = (int(posted[-1][1]["phase_id"]), int(posted[-1][1]["lane_id"]))
+        assert posted[-1][0] == f"/w/bord/cards/{card}/move" and moved_to != cell
+        cell = moved_to
+    worker = Worker(target, 1)
+    await worker.steady(1)
+    assert {worker._kind(board) for _ in range(200)} <= {"delete", "edit", "move"}
+    await http.aclose()
